@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import { APICallError, type ProviderConfigError } from '../errors/provider-error.ts';
 import type {
   LanguageModel,
   ModelCapabilities,
@@ -46,6 +47,9 @@ export interface OpenAIChatQuirks {
   openRouterOptions: boolean;
   /** Send user text as a plain string when a message has no image (servers that reject content arrays). */
   plainTextContent: boolean;
+  /** A local model server whose failures get its own fix in the message: connection refused → how to start it, an
+   * unknown model → how to pull or download it. */
+  localServer?: 'ollama' | 'lmstudio';
 }
 
 export const OPENAI_QUIRKS: OpenAIChatQuirks = {
@@ -60,6 +64,9 @@ export const OPENAI_QUIRKS: OpenAIChatQuirks = {
 
 export interface OpenAIChatAdapterConfig extends AdapterConfig {
   quirks?: Partial<OpenAIChatQuirks>;
+  /** Send no `Authorization` header at all (a local server and no key; `apiKey` is then only a placeholder the SDK
+   * insists on). */
+  noAuthorization?: boolean;
 }
 
 type ChatBody = OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming & Record<string, unknown>;
@@ -84,10 +91,13 @@ export function createOpenAIChatModel(config: OpenAIChatAdapterConfig): Language
     if (signal?.aborted) throw cancelledError(ref, signal);
     const body = buildChatBody(config, quirks, request);
     const openai = await getClient();
+    const headers: Record<string, string | null> | undefined = config.noAuthorization
+      ? { ...request.headers, Authorization: null }
+      : request.headers;
     let stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk> & { controller: AbortController };
     try {
       const { data, response } = await openai.chat.completions
-        .create(body, { ...(signal ? { signal } : {}), ...(request.headers ? { headers: request.headers } : {}) })
+        .create(body, { ...(signal ? { signal } : {}), ...(headers ? { headers } : {}) })
         .withResponse();
       if (isJsonContentType(response.headers)) {
         const text = await response.text().catch(() => '');
@@ -96,10 +106,22 @@ export function createOpenAIChatModel(config: OpenAIChatAdapterConfig): Language
       }
       stream = data;
     } catch (error) {
-      throw toAPICallError(ref, error, signal);
+      const failure = toAPICallError(ref, error, signal);
+      throw quirks.localServer ? withLocalServerHint(failure, quirks.localServer, config) : failure;
     }
 
     const toolCalls = new Map<number, { id: string; name: string; arguments: string; ended: boolean }>();
+    // Where each `index` of the stream is kept. A call that arrives whole with a new id at an index already used (a
+    // server that numbers every call 0, as older Ollama versions did) is a new call, not more arguments for the old one.
+    const slots = new Map<number, number>();
+    const slotOf = (call: { index: number; id?: string | undefined }): number => {
+      const slot = slots.get(call.index);
+      const existing = slot === undefined ? undefined : toolCalls.get(slot);
+      if (slot !== undefined && (!call.id || !existing || existing.id === call.id)) return slot;
+      const next = toolCalls.size;
+      slots.set(call.index, next);
+      return next;
+    };
     const splitter = quirks.thinkTags ? new ThinkTagSplitter() : undefined;
     let textOpen = false;
     let reasoningOpen = false;
@@ -213,7 +235,8 @@ export function createOpenAIChatModel(config: OpenAIChatAdapterConfig): Language
             } else yield* text(content);
           }
           for (const call of delta.tool_calls ?? []) {
-            let entry = toolCalls.get(call.index);
+            const slot = slotOf(call);
+            let entry = toolCalls.get(slot);
             if (!entry) {
               yield* closeText();
               yield* closeReasoning();
@@ -223,7 +246,7 @@ export function createOpenAIChatModel(config: OpenAIChatAdapterConfig): Language
                 arguments: '',
                 ended: false,
               };
-              toolCalls.set(call.index, entry);
+              toolCalls.set(slot, entry);
               yield { type: 'tool-call-start', toolCallId: entry.id, toolName: entry.name };
             }
             const argumentsDelta = call.function?.arguments;
@@ -256,6 +279,95 @@ export function createOpenAIChatModel(config: OpenAIChatAdapterConfig): Language
       usage: finalUsage,
     };
   }
+}
+
+/** Whether a failure (or anything in its cause chain) is a refused TCP connection. */
+function isConnectionRefused(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current; depth += 1) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (code === 'ECONNREFUSED' || (typeof message === 'string' && message.includes('ECONNREFUSED'))) return true;
+    const errors = (current as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors.some((inner) => isConnectionRefused(inner))) return true;
+    current = cause;
+  }
+  return false;
+}
+
+/** What the server said: the vendor body's message (OpenAI shape, the SDK's copy of its `error` object, or Ollama's
+ * and LM Studio's bare `{"error": "…"}`). */
+function vendorMessage(error: APICallError): string | undefined {
+  try {
+    const parsed = JSON.parse(error.responseBody ?? '') as { error?: unknown; message?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error;
+    const message = (parsed.error as { message?: unknown } | undefined)?.message ?? parsed.message;
+    if (typeof message === 'string') return message;
+  } catch {}
+  const sdkError = (error.cause as { error?: unknown } | undefined)?.error;
+  if (typeof sdkError === 'string') return sdkError;
+  return undefined;
+}
+
+/**
+ * A local server's failure with the fix in its message: how to start the server when nothing listens, how to get a
+ * model it does not have. The kind, status and retryability stay as classified (so failover still works).
+ */
+export function withLocalServerHint(
+  error: APICallError | ProviderConfigError,
+  server: 'ollama' | 'lmstudio',
+  config: Pick<AdapterConfig, 'baseURL' | 'modelId' | 'provider'>,
+): APICallError | ProviderConfigError {
+  if (!APICallError.isInstance(error)) return error;
+  const where = `${config.provider}/${config.modelId}`;
+  const origin = (() => {
+    try {
+      return new URL(config.baseURL ?? '').origin;
+    } catch {
+      return config.baseURL ?? '';
+    }
+  })();
+  const said = vendorMessage(error);
+  const status = error.statusCode !== undefined ? ` (HTTP ${error.statusCode})` : '';
+  let hint: string | undefined;
+  if (error.kind === 'network' && isConnectionRefused(error)) {
+    hint =
+      server === 'ollama'
+        ? `nothing answers at ${origin} (connection refused): is Ollama running? Start it with \`ollama serve\` ` +
+          `(or open the Ollama app), or set OLLAMA_HOST to where it listens`
+        : `nothing answers at ${origin} (connection refused): is LM Studio's server running? Start it with ` +
+          `\`lms server start\` (or Developer → Start Server in the app), or set [providers.lmstudio] base_url ` +
+          `(LMSTUDIO_BASE_URL) to where it listens`;
+  } else if (
+    (error.kind === 'not-found' && /model/i.test(said ?? '')) ||
+    /model[_ ]not[_ ]found|invalid model identifier/i.test(`${said ?? ''} ${error.responseBody ?? ''}`)
+  ) {
+    hint =
+      server === 'ollama'
+        ? `Ollama has no model "${config.modelId}": pull it with \`ollama pull ${config.modelId}\` ` +
+          `(\`ollama list\` shows the models you have)`
+        : `LM Studio has no model "${config.modelId}": \`lms ls\` lists the models you have (use one as ` +
+          `lmstudio/<id>), \`lms get ${config.modelId}\` downloads one`;
+  } else if (server === 'lmstudio' && /no models loaded/i.test(said ?? '')) {
+    hint = `LM Studio has no model loaded: load one with \`lms load <model>\`, or turn on just-in-time loading`;
+  } else if (error.statusCode === 404) {
+    hint = `${origin} has no OpenAI-compatible chat endpoint at ${config.baseURL}/chat/completions: check the base URL (${
+      server === 'ollama' ? "Ollama's is http://<host>:11434/v1" : "LM Studio's is http://<host>:1234/v1"
+    })`;
+  }
+  if (!hint) return error;
+  const serverName = server === 'ollama' ? 'Ollama' : 'LM Studio';
+  return new APICallError(`${where}: ${error.kind}${status}: ${hint}${said ? ` (${serverName} said: ${said})` : ''}`, {
+    provider: error.provider,
+    ...(error.modelId !== undefined ? { modelId: error.modelId } : {}),
+    ...(error.url !== undefined ? { url: error.url } : {}),
+    ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}),
+    ...(error.responseHeaders !== undefined ? { responseHeaders: error.responseHeaders } : {}),
+    ...(error.responseBody !== undefined ? { responseBody: error.responseBody } : {}),
+    kind: error.kind,
+    retryable: error.retryable,
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    cause: error,
+  });
 }
 
 function mapFinishReason(

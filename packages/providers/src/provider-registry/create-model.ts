@@ -185,7 +185,8 @@ export function createProvider(id: string, settings: ModelSettings = {}): Provid
       };
       switch (api) {
         case 'openai-chat':
-          return createOpenAIChatModel({ ...config, quirks });
+          // No key (a local server): no Authorization header at all rather than a made-up bearer token.
+          return createOpenAIChatModel({ ...config, quirks, ...(apiKey ? {} : { noAuthorization: true }) });
         case 'openai-responses':
           return createOpenAIResponsesModel(config);
         case 'anthropic':

@@ -99,7 +99,8 @@ export const PROVIDER_PRESETS: Record<string, ProviderPreset> = {
     baseURL: 'http://localhost:11434/v1',
     apiKeyEnv: [],
     requiresKey: false,
-    quirks: { ...COMPATIBLE, thinkTags: true },
+    // Thinking arrives in `reasoning` deltas (or as <think> tags from older models); tool calls arrive whole.
+    quirks: { ...COMPATIBLE, thinkTags: true, localServer: 'ollama' },
   },
   'ollama-cloud': {
     id: 'ollama-cloud',
@@ -115,9 +116,10 @@ export const PROVIDER_PRESETS: Record<string, ProviderPreset> = {
     displayName: 'LM Studio',
     api: 'openai-chat',
     baseURL: 'http://localhost:1234/v1',
-    apiKeyEnv: [],
+    // LM Studio 0.4 can require an API token (Developer → Server Settings); its SDKs read LM_API_TOKEN.
+    apiKeyEnv: ['LM_API_TOKEN'],
     requiresKey: false,
-    quirks: { ...COMPATIBLE, thinkTags: true },
+    quirks: { ...COMPATIBLE, thinkTags: true, localServer: 'lmstudio' },
   },
 };
 

@@ -1,6 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { FakeReply, FakeResponder, FakeResponse, FakeWireApi, RecordedRequest } from './script.ts';
+import { answerAsLocalServer } from './local-server.ts';
+import type {
+  FakeLocalServer,
+  FakeReply,
+  FakeResponder,
+  FakeResponse,
+  FakeWireApi,
+  RecordedRequest,
+} from './script.ts';
 import { validateRequest } from './validate-request.ts';
 import { anthropicMessagesWire } from './wire/anthropic-messages.ts';
 import type { WireRenderer } from './wire/common.ts';
@@ -21,6 +29,9 @@ export interface FakeServerOptions {
   /** Reject, with the API's own 400, what the real API would reject (missing model, max_tokens, auth headers, …)
    * before a scripted response is used. Default false. */
   strict?: boolean;
+  /** Imitate a local model server (Ollama or LM Studio): its model-list endpoints, its not-found errors, its chat
+   * dialect, no key required. See `FakeLocalServer`. */
+  localServer?: FakeLocalServer;
 }
 
 export interface FakeServer {
@@ -161,7 +172,10 @@ export async function createFakeServer(options: FakeServerOptions = {}): Promise
       response.end(body);
       return;
     }
-    const reply = scripted as FakeReply;
+    let reply = scripted as FakeReply;
+    if (options.localServer?.kind === 'ollama' && reply.chatDialect === undefined) {
+      reply = { ...reply, chatDialect: 'ollama' };
+    }
     if (!api) {
       response.writeHead(404, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: { message: `fake server: no wire API at ${recorded.path}` } }));
@@ -246,7 +260,18 @@ export async function createFakeServer(options: FakeServerOptions = {}): Promise
       response.once('close', () => {
         recorded.closedBeforeEnd = !response.writableFinished;
       });
-      const problem = options.strict ? validateRequest(recorded) : undefined;
+      const local = options.localServer ? answerAsLocalServer(options.localServer, recorded) : undefined;
+      if (local) {
+        const body = local.body ?? {};
+        const text = typeof body === 'string' ? body : JSON.stringify(body);
+        const contentType = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+        response.writeHead(local.status, { 'content-type': contentType });
+        response.end(text);
+        return;
+      }
+      const problem = options.strict
+        ? validateRequest(recorded, { keyless: options.localServer !== undefined })
+        : undefined;
       if (problem) {
         const renderer = recorded.api ? RENDERERS[recorded.api] : openaiChatWire;
         response.writeHead(400, { 'content-type': 'application/json' });

@@ -18,13 +18,13 @@
  * ```
  *
  * Stable API (other packages code against it):
- * - `createFakeServer({ fallback?, strict? })` → `FakeServer { url, port, openaiBaseURL, anthropicBaseURL, geminiBaseURL,
+ * - `createFakeServer({ fallback?, strict?, localServer? })` → `FakeServer { url, port, openaiBaseURL, anthropicBaseURL, geminiBaseURL,
  *   requests, enqueue(...), setFallback(r), pending, reset(), openConnections, close() }`.
  * - Responses are played one per request in order, whatever the API (`FakeResponder` = a `FakeResponse` or a
  *   function of the `RecordedRequest`). An empty queue plays the fallback, by default a 500 naming the request.
  * - `FakeResponse` is one of:
  *   - a reply `{ content: [text | reasoning | tool-call parts], usage, finishReason, chunkSize, firstByteDelayMs,
- *     frameDelayMs, headers, fault, chatReasoningField }`, rendered in the request's wire format; streaming when the
+ *     frameDelayMs, headers, fault, chatReasoningField, chatDialect }`, rendered in the request's wire format; streaming when the
  *     body says `stream: true` (or the Gemini path is `streamGenerateContent`);
  *   - `{ type: 'http-error', status, body?, message?, errorType?, headers? }` — any status, any body (default: the
  *     vendor's error shape), any headers such as `retry-after`; a status 200 with an error body works too;
@@ -37,6 +37,12 @@
  * - `strict: true` answers, with the API's own 400 shape, what the real API would reject before generating (no
  *   model, no Anthropic max_tokens or anthropic-version, no auth header, empty messages/contents, a thinking budget not
  *   below max_tokens, …); the request is still recorded and no scripted response is used up.
+ * - `localServer: { kind: 'ollama' | 'lmstudio', models, version? }` imitates a local model server: Ollama's
+ *   `GET /api/tags`, `/api/version` and `/v1/models`, LM Studio's `GET /v1/models`, each one's own error for a chat
+ *   request naming a model it does not have, no key required (also in strict mode), and Ollama's chat dialect
+ *   (`chatDialect: 'ollama'`: `reasoning` deltas, each tool call whole in one chunk, a bare usage chunk).
+ *   `ollamaModelNotFound(model)`, `lmstudioModelNotFound(model, models)` and `lmstudioNoModelsLoaded()` are those
+ *   errors as scripted responses.
  * - `closedPortUrl()` gives a URL whose port refuses connections.
  * - `RecordedRequest { method, path, query, headers (lower-case), body (parsed JSON), rawBody, api, stream, model,
  *   receivedAt, closedBeforeEnd }` — `closedBeforeEnd` is set once the response is over: true when the connection
@@ -46,9 +52,11 @@
  */
 export type { FakeServer, FakeServerOptions } from './fake-server.ts';
 export { closedPortUrl, createFakeServer } from './fake-server.ts';
+export { lmstudioModelNotFound, lmstudioNoModelsLoaded, ollamaModelNotFound } from './local-server.ts';
 export type {
   FakeDrop,
   FakeHttpError,
+  FakeLocalServer,
   FakePart,
   FakeRaw,
   FakeReasoningPart,

@@ -87,8 +87,14 @@ export interface FakeReply {
   /** A fault to inject into the stream (streaming requests only; ignored for non-streaming ones). */
   fault?: FakeStreamFault;
   /** OpenAI-compatible Chat: the delta field reasoning goes in (`reasoning_content` DeepSeek style, the default,
-   * or `reasoning` OpenRouter style). */
+   * or `reasoning` OpenRouter and Ollama style). */
   chatReasoningField?: 'reasoning_content' | 'reasoning';
+  /** OpenAI-compatible Chat: how the stream is framed. `openai` (the default): a role chunk first, text and
+   * reasoning in `chunkSize` deltas, each tool call's arguments split over several chunks. `ollama`: what Ollama's
+   * `/v1/chat/completions` sends — every delta carries `role` and `content`, reasoning goes in `reasoning`, each tool
+   * call arrives whole (id, name and all its arguments) in one chunk, the usage chunk has only the three token
+   * counts. The default is the imitated local server's dialect (see `FakeServerOptions.localServer`). */
+  chatDialect?: 'openai' | 'ollama';
 }
 
 /** An HTTP error: any status, any body, any headers (e.g. `retry-after`). A 200 with an error body works too. */
@@ -146,6 +152,24 @@ export interface RecordedRequest {
   /** Set once the response is over: true when the connection closed before the response ended (the client went
    * away, or a fault cut it), false when the response was written to its end. Undefined while in flight. */
   closedBeforeEnd?: boolean;
+}
+
+/**
+ * A local model server to imitate (`createFakeServer({ localServer })`), as Ollama and LM Studio really answer:
+ * - Ollama: `GET /api/tags` lists `models` (`{ models: [{ name, model, size, digest, details, … }] }`),
+ *   `GET /api/version` gives `version`, `GET /v1/models` the OpenAI-style list; a chat request naming a model it does
+ *   not have gets Ollama's 404 (`model "x" not found, try pulling it first`, type `not_found_error`); chat replies
+ *   use the `ollama` dialect unless a reply says otherwise. A name without a tag means `:latest`.
+ * - LM Studio: `GET /v1/models` lists `models` (`{ data: [{ id, object: 'model', owned_by }], object: 'list' }`); a
+ *   chat request naming a model it does not have gets its 400 `Invalid model identifier "x"` (code `model_not_found`).
+ * These answers use up no scripted response; the requests are still recorded. Neither server needs a key.
+ */
+export interface FakeLocalServer {
+  kind: 'ollama' | 'lmstudio';
+  /** The models it has (Ollama: pulled, e.g. `qwen3-coder:30b`; LM Studio: downloaded, e.g. `qwen/qwen3-coder-30b`). */
+  models: string[];
+  /** Ollama's version for `GET /api/version` (default `0.13.0`). */
+  version?: string;
 }
 
 /** A scripted response, or a function of the request that returns one. */

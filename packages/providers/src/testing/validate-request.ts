@@ -4,14 +4,16 @@ import type { RecordedRequest } from './script.ts';
  * What the real APIs reject before generating anything, checked in strict mode: a request the fake accepts but
  * the real API would refuse should fail the test, not pass it. Returns the problem, or undefined when acceptable.
  */
-export function validateRequest(request: RecordedRequest): string | undefined {
+export function validateRequest(request: RecordedRequest, options: { keyless?: boolean } = {}): string | undefined {
   const body = request.body as Record<string, unknown> | undefined;
   if (request.method !== 'POST') return `expected POST, got ${request.method}`;
   if (request.api !== 'gemini' && (typeof body !== 'object' || body === null)) return 'the body is not a JSON object';
   const headers = request.headers;
   switch (request.api) {
     case 'openai-chat': {
-      if (!headers.authorization?.startsWith('Bearer ')) return 'missing Authorization: Bearer header';
+      // A local server (Ollama, LM Studio) takes requests with no key at all.
+      if (!options.keyless && !headers.authorization?.startsWith('Bearer '))
+        return 'missing Authorization: Bearer header';
       if (typeof body?.model !== 'string' || !body.model) return 'model: required';
       if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages: a non-empty array is required';
       for (const [index, message] of (body.messages as Array<Record<string, unknown>>).entries()) {

@@ -34,8 +34,117 @@ function usageOf(usage: FakeUsage) {
   };
 }
 
+/** Ollama reports only the three token counts. */
+function ollamaUsageOf(usage: FakeUsage) {
+  return {
+    prompt_tokens: usage.inputTokens,
+    completion_tokens: usage.outputTokens,
+    total_tokens: usage.inputTokens + usage.outputTokens,
+  };
+}
+
+/** Ollama's ids: `chatcmpl-<0..998>` for the response, `call_<8 random characters>` for tool calls. */
+function ollamaIds() {
+  const random = () => Math.random().toString(36).slice(2, 10).padEnd(8, '0');
+  return { id: `chatcmpl-${Math.floor(Math.random() * 999)}`, callId: () => `call_${random()}` };
+}
+
+/**
+ * Ollama's `/v1/chat/completions` stream (github.com/ollama/ollama `openai/openai.go` `ToChunk`, `middleware/openai.go`
+ * `ChatWriter`): every chunk's delta carries `role` and `content` (empty when there is none), thinking goes in
+ * `reasoning`, a tool call arrives whole in one chunk, the last content chunk carries the finish reason
+ * (`tool_calls` once a tool call was sent), then with `include_usage` a chunk with empty choices and the usage.
+ */
+function ollamaFrames(reply: FakeReply, request: RecordedRequest): string[] {
+  const { id, callId } = ollamaIds();
+  const created = Math.floor(Date.now() / 1000);
+  const model = modelOf(reply, request);
+  const body = request.body as { stream_options?: { include_usage?: boolean } } | undefined;
+  const chunkSize = reply.chunkSize ?? 8;
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) =>
+    sse({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      system_fingerprint: 'fp_ollama',
+      choices: [{ index: 0, delta: { role: 'assistant', content: '', ...delta }, finish_reason: finish }],
+      ...extra,
+    });
+  const frames: string[] = [];
+  let toolIndex = 0;
+  for (const part of partsOf(reply)) {
+    if (part.type === 'text') {
+      for (const delta of splitText(part.text, chunkSize)) frames.push(chunk({ content: delta }));
+    } else if (part.type === 'reasoning') {
+      const field = reply.chatReasoningField ?? 'reasoning';
+      for (const delta of splitText(part.text, chunkSize)) frames.push(chunk({ [field]: delta }));
+    } else {
+      const call = {
+        id: part.id ?? callId(),
+        index: toolIndex,
+        type: 'function',
+        function: { name: part.name, arguments: toolArguments(part) },
+      };
+      toolIndex += 1;
+      frames.push(chunk({ tool_calls: [call] }));
+    }
+  }
+  const finish = FINISH[finishOf(reply)];
+  frames.push(chunk({}, toolIndex > 0 ? 'tool_calls' : finish));
+  if (reply.usage && body?.stream_options?.include_usage === true) {
+    frames.push(
+      sse({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        system_fingerprint: 'fp_ollama',
+        choices: [],
+        usage: ollamaUsageOf(reply.usage),
+      }),
+    );
+  }
+  frames.push('data: [DONE]\n\n');
+  return frames;
+}
+
+/** Ollama's non-streaming `chat.completion` (`ToChatCompletion`). */
+function ollamaBody(reply: FakeReply, request: RecordedRequest) {
+  const { id, callId } = ollamaIds();
+  let content = '';
+  let reasoning = '';
+  const calls: unknown[] = [];
+  for (const part of partsOf(reply)) {
+    if (part.type === 'text') content += joinText(part.text);
+    else if (part.type === 'reasoning') reasoning += joinText(part.text);
+    else {
+      calls.push({
+        id: part.id ?? callId(),
+        index: calls.length,
+        type: 'function',
+        function: { name: part.name, arguments: toolArguments(part) },
+      });
+    }
+  }
+  const message: Record<string, unknown> = { role: 'assistant', content };
+  if (reasoning) message[reply.chatReasoningField ?? 'reasoning'] = reasoning;
+  if (calls.length > 0) message.tool_calls = calls;
+  const usage = reply.usage ?? { inputTokens: 0, outputTokens: 0 };
+  return {
+    id,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: modelOf(reply, request),
+    system_fingerprint: 'fp_ollama',
+    choices: [{ index: 0, message, finish_reason: calls.length > 0 ? 'tool_calls' : FINISH[finishOf(reply)] }],
+    usage: ollamaUsageOf(usage),
+  };
+}
+
 export const openaiChatWire: WireRenderer = {
   body(reply: FakeReply, request: RecordedRequest) {
+    if (reply.chatDialect === 'ollama') return ollamaBody(reply, request);
     let content: string | null = null;
     let reasoning: string | undefined;
     const calls: unknown[] = [];
@@ -67,6 +176,7 @@ export const openaiChatWire: WireRenderer = {
   },
 
   frames(reply: FakeReply, request: RecordedRequest) {
+    if (reply.chatDialect === 'ollama') return ollamaFrames(reply, request);
     const id = reply.id ?? nextId('chatcmpl-');
     const created = Math.floor(Date.now() / 1000);
     const model = modelOf(reply, request);
