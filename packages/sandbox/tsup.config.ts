@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 
-const cliEntry = 'src/cli/main.ts';
+const binEntry = 'src/cli/main.ts';
 
+// The library: the main entry and `@vtcode/sandbox/cli` (runSandboxCli, for apps that embed the CLI).
 const library: Options = {
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', cli: 'src/cli/cli.ts' },
   format: ['esm'],
   dts: true,
   clean: true,
@@ -13,9 +14,9 @@ const library: Options = {
   platform: 'node',
 };
 
-// The `vtcode-sandbox` CLI: the only file with a shebang.
-const cli: Options = {
-  entry: { cli: cliEntry },
+// The `vtcode-sandbox` bin: the only file with a shebang.
+const bin: Options = {
+  entry: { 'vtcode-sandbox': binEntry },
   format: ['esm'],
   dts: false,
   clean: false,
@@ -25,4 +26,4 @@ const cli: Options = {
   banner: { js: '#!/usr/bin/env node' },
 };
 
-export default defineConfig(existsSync(cliEntry) ? [library, cli] : [library]);
+export default defineConfig(existsSync(binEntry) ? [library, bin] : [library]);

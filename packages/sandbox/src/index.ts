@@ -66,6 +66,13 @@ export {
   selectBackend,
 } from './backends/index.ts';
 export {
+  type CliDefaultAuditLog as SandboxCliDefaultAuditLog,
+  type CliDefaultPolicy as SandboxCliDefaultPolicy,
+  type CliIo as SandboxCliIo,
+  EXIT_CODES as SANDBOX_CLI_EXIT_CODES,
+  runSandboxCli,
+} from './cli/cli.ts';
+export {
   analyzeSedScript,
   type CommandEvaluation,
   type CommandJudgement,

@@ -1,5 +1,6 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { EXIT } from '../exit-codes.ts';
 import type { CommandIO } from './command-io.ts';
 
 function sink(write: (text: string) => void): NodeJS.WritableStream & Writable {
@@ -10,14 +11,6 @@ function sink(write: (text: string) => void): NodeJS.WritableStream & Writable {
     },
   });
 }
-
-const SANDBOX_USAGE = `Usage: vtcode sandbox <command>
-  doctor                 which OS sandbox backends this machine can enforce, and why not
-  check -- <command…>    the policy's decision for a command line (allow / ask / deny) and why
-  run -- <command…>      run a command in the OS sandbox under this project's policy (no approval asked)
-  audit verify [file]    check the audit log's hash chain (default: the one vtcode exec writes)
-  audit tail [file]      the last records of the audit log
-`;
 
 /** `vtcode atif|sandbox|skills …`: the library CLIs under one roof, each loaded only when used. */
 export async function runLibraryCli(
@@ -44,82 +37,71 @@ export async function runLibraryCli(
   }
 }
 
-/** The sandbox commands, on @vtcode/sandbox's public API (its own `vtcode-sandbox` CLI is not exported as a function). */
+/**
+ * `vtcode sandbox …` is `vtcode-sandbox` (@vtcode/sandbox's CLI: the same commands, options, JSON output and exit
+ * codes) with this project's defaults: the policy derived from vtcode.toml when no `--policy` is given, and the
+ * audit log `vtcode exec` writes when `audit verify|tail` names no file.
+ */
 async function runSandbox(args: string[], io: CommandIO): Promise<number> {
-  const [command, ...rest] = args;
-  const sandbox = await import('@vtcode/sandbox');
-  if (command === 'doctor') {
-    const statuses = sandbox.detectBackends();
-    for (const status of statuses) {
-      io.stdout(`${status.available ? 'yes' : 'no '}  ${status.backend.padEnd(12)} ${status.reason}\n`);
-      if (!status.available && status.fix) io.stdout(`     ${''.padEnd(12)} fix: ${status.fix}\n`);
-    }
-    return statuses.some((status) => status.available && status.backend !== 'none') ? EXIT.success : EXIT.agentFailure;
-  }
-  if (command === 'check') {
-    const commandLine = (rest[0] === '--' ? rest.slice(1) : rest).join(' ');
-    if (!commandLine) {
-      io.stderr(SANDBOX_USAGE);
-      return EXIT.configError;
-    }
-    const { loadConfig, sandboxPolicyFromConfig } = await import('@vtcode/core');
-    const { config } = loadConfig({ cwd: io.cwd, env: io.env });
-    const verdict = await sandbox.evaluate(commandLine, await sandboxPolicyFromConfig(config, io.cwd), { cwd: io.cwd });
-    io.stdout(
-      `${verdict.decision}: ${verdict.reason}\n  rule ${verdict.rule.id} · approval mode ${verdict.approvalMode}\n`,
-    );
-    return verdict.decision === 'deny' ? EXIT.agentFailure : EXIT.success;
-  }
-  if (command === 'run') {
-    const argv = rest[0] === '--' ? rest.slice(1) : rest;
-    if (argv.length === 0) {
-      io.stderr(SANDBOX_USAGE);
-      return EXIT.configError;
-    }
-    const { loadConfig, sandboxPolicyFromConfig } = await import('@vtcode/core');
-    const { config } = loadConfig({ cwd: io.cwd, env: io.env });
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const { runSandboxCli, SandboxError } = await import('@vtcode/sandbox');
+  /** vtcode.toml for a directory, loaded only when a default is needed (a bad one fails like a bad policy: 65). */
+  const loadProjectConfig = async (cwd: string) => {
+    const { loadConfig } = await import('@vtcode/core');
     try {
-      const result = await sandbox.runSandboxed(argv, {
-        policy: await sandboxPolicyFromConfig(config, io.cwd),
-        cwd: io.cwd,
-        env: io.env,
-        signal: controller.signal,
-        onOutput: (chunk) =>
-          (chunk.stream === 'stdout' ? io.stdout : io.stderr)(Buffer.from(chunk.data).toString('utf8')),
-      });
-      if (result.aborted) return EXIT.cancelled;
-      return result.exitCode ?? 128 + 9;
+      const loaded = loadConfig({ cwd, env: io.env });
+      for (const warning of loaded.warnings) io.stderr(`vtcode sandbox: warning: ${warning}\n`);
+      return loaded.config;
     } catch (error) {
-      io.stderr(`vtcode sandbox: ${(error as Error).message}\n`);
-      return EXIT.agentFailure;
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      throw new SandboxError('VTCODE_SANDBOX_INVALID_POLICY', (error as Error).message, { cause: error });
+    }
+  };
+  const running = args[0] === 'run';
+  // Ctrl-C or SIGTERM during `run`: stop the command's whole process tree through the sandbox and exit 130 (a
+  // second Ctrl-C finds no handler left and ends vtcode at once).
+  const interrupt = new AbortController();
+  const stop = () => interrupt.abort();
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  if (running) for (const signal of signals) process.once(signal, stop);
+  try {
+    return await runSandboxCli(args, {
+      // The real streams, not io.stdout(text): a command's output passes through as bytes, not re-decoded as text.
+      stdout: process.stdout,
+      stderr: process.stderr,
+      ...(running ? { stdin: process.stdin, signal: interrupt.signal } : {}),
+      cwd: io.cwd,
+      env: io.env,
+      programName: 'vtcode sandbox',
+      defaultPolicy: {
+        description: "this project's vtcode.toml (sandbox, approval, sandbox_policy; workspace = --cwd)",
+        async load(cwd) {
+          const config = await loadProjectConfig(cwd);
+          const { sandboxPolicyFromConfig } = await import('@vtcode/core');
+          return sandboxPolicyFromConfig(config, cwd);
+        },
+      },
+      defaultAuditLog: {
+        description: 'the one vtcode exec writes (sandbox_policy.audit_log, or $XDG_STATE_HOME/vtcode/audit.jsonl)',
+        async path(cwd) {
+          const setting = (await loadProjectConfig(cwd)).sandbox_policy.audit_log;
+          if (setting === false)
+            throw new SandboxError(
+              'VTCODE_SANDBOX_INVALID_ARGUMENT',
+              'the audit log is turned off (sandbox_policy.audit_log = false): name a log file',
+            );
+          return setting ?? defaultAuditLogPath(io.env);
+        },
+      },
+    });
+  } finally {
+    if (running) {
+      for (const signal of signals) process.off(signal, stop);
+      // `run` may have piped our stdin into the command: let go of it so the process can end.
+      if (!process.stdin.isTTY) process.stdin.destroy();
     }
   }
-  if (command === 'audit') {
-    const [action, file] = rest;
-    const { homedir } = await import('node:os');
-    const { join } = await import('node:path');
-    const path =
-      file ?? join(io.env.XDG_STATE_HOME || join(io.env.HOME || homedir(), '.local', 'state'), 'vtcode', 'audit.jsonl');
-    if (action === 'verify') {
-      const verification = await sandbox.verifyAuditLog(path);
-      io.stdout(
-        `${verification.ok ? 'ok' : 'TAMPERED OR DAMAGED'}: ${verification.records} records${verification.anchored ? ', anchored' : ''} (${path})\n`,
-      );
-      for (const problem of verification.problems) io.stdout(`  ${JSON.stringify(problem)}\n`);
-      return verification.ok ? EXIT.success : EXIT.agentFailure;
-    }
-    if (action === 'tail') {
-      for (const record of await sandbox.tailAuditLog(path)) io.stdout(`${JSON.stringify(record)}\n`);
-      return EXIT.success;
-    }
-  }
-  io.stderr(SANDBOX_USAGE);
-  return command ? EXIT.configError : EXIT.success;
+}
+
+/** Where `vtcode exec` keeps the audit log unless `sandbox_policy.audit_log` says otherwise (see tools/build-tools.ts). */
+function defaultAuditLogPath(env: Record<string, string | undefined>): string {
+  return join(env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state'), 'vtcode', 'audit.jsonl');
 }

@@ -1,4 +1,4 @@
-/** The vtcode-sandbox CLI: in-process through runCli, and once as a real process through the bin's source. */
+/** The vtcode-sandbox CLI: in-process through runSandboxCli, and once as a real process through the bin's source. */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,9 @@ import {
   processesRunning,
   type TemporaryTree,
 } from '../backends/__fixtures__/sandbox-fixtures.ts';
-import { EXIT_CODES, runCli } from './cli.ts';
+import { SandboxError } from '../errors/sandbox-error.ts';
+import { parsePolicy } from '../policy/load-policy.ts';
+import { type CliIo, EXIT_CODES, runSandboxCli } from './cli.ts';
 
 let tree: TemporaryTree;
 
@@ -22,7 +24,12 @@ beforeAll(() => {
 });
 afterAll(() => tree?.cleanup());
 
-async function cli(args: string[], options: { stdin?: string; cwd?: string; abortOn?: string } = {}) {
+type EmbeddingOptions = Pick<CliIo, 'programName' | 'defaultPolicy' | 'defaultAuditLog'>;
+
+async function cli(
+  args: string[],
+  options: { stdin?: string; cwd?: string; abortOn?: string; embedding?: EmbeddingOptions } = {},
+) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -35,13 +42,14 @@ async function cli(args: string[], options: { stdin?: string; cwd?: string; abor
   stderr.on('data', (chunk) => (err += chunk));
   const stdin =
     options.stdin === undefined ? undefined : Object.assign(Readable.from([options.stdin]), { isTTY: false });
-  const code = await runCli(args, {
+  const code = await runSandboxCli(args, {
     stdout,
     stderr,
     stdin,
     cwd: options.cwd ?? tree.workspace,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, OPENAI_API_KEY: 'sk-cli-secret' },
     signal: interrupt.signal,
+    ...options.embedding,
   });
   return { code, out, err };
 }
@@ -213,5 +221,172 @@ describe('vtcode-sandbox audit', () => {
     expect(tampered.out).toMatch(/line 2 \(#1\): modified/);
     expect((await cli(['audit', 'verify', join(tree.root, 'no-log.jsonl')])).code).toBe(EXIT_CODES.noInput);
     expect((await cli(['audit', 'frobnicate', log])).code).toBe(EXIT_CODES.usage);
+  });
+});
+
+describe('embedded in an app (program name, default policy, default audit log)', () => {
+  const named: EmbeddingOptions = { programName: 'vtcode sandbox' };
+
+  it('names the app in the usage and in every message', async () => {
+    const help = await cli(['help'], { embedding: named });
+    expect(help.code).toBe(EXIT_CODES.ok);
+    expect(help.out).toMatch(/^usage: vtcode sandbox <command>/);
+    expect(help.out).not.toContain('vtcode-sandbox');
+    const unknown = await cli(['frobnicate'], { embedding: named });
+    expect(unknown.code).toBe(EXIT_CODES.usage);
+    expect(unknown.err).toBe('vtcode sandbox: unknown command "frobnicate"\nrun `vtcode sandbox help` for the usage\n');
+    const refused = await cli(['run', '--', 'curl', '-s', 'http://127.0.0.1:9/'], { embedding: named });
+    expect(refused.code).toBe(EXIT_CODES.refused);
+    expect(refused.err).toMatch(/^vtcode sandbox: refused \(ask\): /);
+    // Without a name, the bin's own.
+    expect((await cli(['frobnicate'])).err).toMatch(/^vtcode-sandbox: unknown command/);
+  });
+
+  it('uses the default policy when no --policy is given, for the --cwd directory; --policy still wins', async () => {
+    const loads: string[] = [];
+    const denyEcho: EmbeddingOptions = {
+      defaultPolicy: {
+        description: 'the test project policy',
+        load(cwd) {
+          loads.push(cwd);
+          return parsePolicy({
+            workspace: { roots: [cwd] },
+            commands: { rules: [{ prefix: 'echo', decision: 'deny', reason: 'no echo in this project' }] },
+          });
+        },
+      },
+    };
+    const run = await cli(['run', '--', 'echo', 'hi'], { embedding: denyEcho });
+    expect(run.code).toBe(EXIT_CODES.refused);
+    expect(run.err).toContain('no echo in this project');
+    const check = await cli(['check', '--cwd', 'sub', '--', 'echo', 'hi'], { embedding: denyEcho });
+    expect(check.code).toBe(EXIT_CODES.deny);
+    expect(loads).toEqual([tree.workspace, join(tree.workspace, 'sub')]);
+    expect((await cli(['help'], { embedding: denyEcho })).out).toContain('default: the test project policy');
+    // An explicit policy file is used instead, and the default is not even loaded.
+    const file = join(tree.root, 'plain-policy.json');
+    writeFileSync(file, '{}');
+    const explicit = await cli(['run', '--policy', file, '--', 'echo', 'hi'], { embedding: denyEcho });
+    expect(explicit.code).toBe(0);
+    expect(explicit.out).toBe('hi\n');
+    expect(loads).toHaveLength(2);
+  });
+
+  it('gives the same JSON and exit code as the same policy passed with --policy', async () => {
+    const input = { approval: { mode: 'never' }, workspace: { roots: [tree.workspace] } } as const;
+    const file = join(tree.root, 'never-policy.json');
+    writeFileSync(file, JSON.stringify(input));
+    const embedded = await cli(['check', '--json', '--', 'rm', '-rf', '/'], {
+      embedding: { defaultPolicy: { description: 'never', load: () => parsePolicy(input) } },
+    });
+    const own = await cli(['check', '--json', '--policy', file, '--', 'rm', '-rf', '/']);
+    expect(embedded.code).toBe(EXIT_CODES.deny);
+    expect(embedded.code).toBe(own.code);
+    expect(embedded.out).toBe(own.out);
+    expect(JSON.parse(embedded.out)).toMatchObject({ decision: 'deny', approvalMode: 'never' });
+  });
+
+  it("fails with the default's SandboxError code (65 for a bad configuration), 70 for anything else", async () => {
+    const invalid = await cli(['check', '--', 'ls'], {
+      embedding: {
+        defaultPolicy: {
+          description: 'broken',
+          load() {
+            throw new SandboxError('VTCODE_SANDBOX_INVALID_POLICY', 'vtcode.toml:3: approval: invalid option');
+          },
+        },
+      },
+    });
+    expect(invalid.code).toBe(EXIT_CODES.invalidPolicy);
+    expect(invalid.err).toContain('vtcode.toml:3: approval: invalid option');
+    const crash = await cli(['doctor'], {
+      embedding: {
+        defaultPolicy: {
+          description: 'crashes',
+          load: () => Promise.reject(new Error('boom')),
+        },
+      },
+    });
+    expect(crash.code).toBe(EXIT_CODES.internal);
+    expect(crash.err).toContain('boom');
+  });
+
+  it('reads the default audit log when audit verify|tail names no file, and needs a file when there is none', async () => {
+    const log = join(tree.root, 'default-audit.jsonl');
+    expect((await cli(['run', '--audit', log, '--', 'echo', 'logged'])).code).toBe(0);
+    const asked: string[] = [];
+    const withLog: EmbeddingOptions = {
+      programName: 'vtcode sandbox',
+      defaultAuditLog: {
+        description: 'the one vtcode exec writes',
+        path(cwd) {
+          asked.push(cwd);
+          return log;
+        },
+      },
+    };
+    const verified = await cli(['audit', 'verify'], { embedding: withLog });
+    expect(verified.code).toBe(0);
+    expect(verified.out).toBe(`ok: 2 records, chain intact up to #1 (anchored by its head file): ${log}\n`);
+    const tail = await cli(['audit', 'tail', '-n', '1'], { embedding: withLog });
+    expect(tail.code).toBe(0);
+    expect(JSON.parse(tail.out)).toMatchObject({ type: 'execution', data: { argv: ['echo', 'logged'] } });
+    expect(asked).toEqual([tree.workspace, tree.workspace]);
+    const json = JSON.parse((await cli(['audit', 'verify', '--json'], { embedding: withLog })).out) as {
+      ok: boolean;
+      records: number;
+    };
+    expect(json).toMatchObject({ ok: true, records: 2 });
+    expect((await cli(['help'], { embedding: withLog })).out).toContain('audit verify [log.jsonl]');
+
+    const none = await cli(['audit', 'verify']);
+    expect(none.code).toBe(EXIT_CODES.usage);
+    expect(none.err).toContain('audit verify needs a log file: vtcode-sandbox audit verify <log.jsonl>');
+    const off = await cli(['audit', 'tail'], {
+      embedding: {
+        defaultAuditLog: {
+          description: 'off',
+          path() {
+            throw new SandboxError('VTCODE_SANDBOX_INVALID_ARGUMENT', 'the audit log is turned off: name a log file');
+          },
+        },
+      },
+    });
+    expect(off.code).toBe(EXIT_CODES.usage);
+    expect(off.err).toContain('the audit log is turned off');
+    const missing = await cli(['audit', 'verify'], {
+      embedding: { defaultAuditLog: { description: 'missing', path: () => join(tree.root, 'never-written.jsonl') } },
+    });
+    expect(missing.code).toBe(EXIT_CODES.noInput);
+    expect(missing.err).toContain('never-written.jsonl');
+  });
+});
+
+describe('usage details', () => {
+  it('prints the usage for --help on any command, and resolves a relative log against the working directory', async () => {
+    for (const args of [['run', '--help'], ['check', '-h'], ['doctor', '--help'], ['audit', '--help'], ['--help']]) {
+      const result = await cli(args);
+      expect(result.code, args.join(' ')).toBe(EXIT_CODES.ok);
+      expect(result.out, args.join(' ')).toMatch(/^usage: vtcode-sandbox <command>/);
+    }
+    // After `--`, --help belongs to the command.
+    expect((await cli(['check', '--', 'ls', '--help'])).out).toMatch(/^allow: /);
+    writeFileSync(join(tree.workspace, 'relative.jsonl'), '');
+    const relative = await cli(['audit', 'verify', 'relative.jsonl'], { cwd: tree.workspace });
+    expect(relative.code).toBe(0);
+    expect(relative.out).toMatch(/^ok: 0 records/);
+  });
+
+  it('answers bad audit and doctor usage with 64', async () => {
+    const log = join(tree.root, 'usage-audit.jsonl');
+    writeFileSync(log, '');
+    const badCount = await cli(['audit', 'tail', log, '-n', 'many']);
+    expect(badCount.code).toBe(EXIT_CODES.usage);
+    expect(badCount.err).toContain('-n needs a positive integer');
+    expect((await cli(['audit', 'verify', log, '-n', '3'])).code).toBe(EXIT_CODES.usage);
+    expect((await cli(['audit', 'verify', log, log])).code).toBe(EXIT_CODES.usage);
+    expect((await cli(['audit', 'verify', log, '--wat'])).err).toContain('unknown option --wat');
+    expect((await cli(['doctor', 'extra'])).code).toBe(EXIT_CODES.usage);
+    expect((await cli(['check', '--json=yes', '--', 'ls'])).code).toBe(EXIT_CODES.usage);
   });
 });

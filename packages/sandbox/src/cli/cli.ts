@@ -2,8 +2,9 @@
  * `vtcode-sandbox`: run a command in the OS sandbox under a policy, check what the policy says about a command,
  * tell which sandbox backends this machine can enforce, verify and read an audit log.
  *
- * `runCli(args, io)` does the work and returns the exit code (the bin calls it with process.argv and the real
- * streams), so it is tested in-process.
+ * `runSandboxCli(args, io)` does the work and returns the exit code (the bin calls it with process.argv and the real
+ * streams), so it is tested in-process, and an app embeds it: `vtcode sandbox …` is this CLI with vtcode's program
+ * name, the policy of the project's vtcode.toml and the audit log `vtcode exec` writes (see `CliIo`).
  */
 import { dirname, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -14,8 +15,9 @@ import { evaluate } from '../command/evaluate.ts';
 import { SandboxError, type SandboxErrorCode } from '../errors/sandbox-error.ts';
 import { loadPolicyFile, parsePolicy } from '../policy/load-policy.ts';
 import { BACKENDS, type SandboxBackendName, type SandboxPolicy } from '../policy/policy.ts';
+import { HelpRequest, UsageError } from './usage-error.ts';
 
-/** Exit codes of `vtcode-sandbox` (besides a command's own code, passed through by `run`). */
+/** Exit codes of `vtcode-sandbox` and of `vtcode sandbox` (besides a command's own code, passed through by `run`). */
 export const EXIT_CODES = {
   /** `check`: the policy allows the command. `doctor`: a confining backend is available. */
   ok: 0,
@@ -37,10 +39,36 @@ export const EXIT_CODES = {
   refused: 77,
   /** `run`: the command ran past its time limit. */
   timeout: 124,
-  /** `run`: interrupted (SIGINT / SIGTERM to vtcode-sandbox): the command's tree was stopped. */
+  /** `run`: interrupted (SIGINT / SIGTERM to the CLI): the command's tree was stopped. */
   interrupted: 130,
 } as const;
 
+/**
+ * A policy an embedding app supplies for when no `--policy` is given (`vtcode sandbox` passes the one derived from
+ * the project's vtcode.toml). Without it, the built-in defaults apply, with the workspace at the working directory.
+ */
+export interface CliDefaultPolicy {
+  /** How the usage describes it: `--policy FILE … default: <description>`. */
+  description: string;
+  /**
+   * The policy for a working directory (`--cwd`, else `io.cwd`); its relative paths resolve against that directory.
+   * Throw a `SandboxError` to fail with its exit code (`VTCODE_SANDBOX_INVALID_POLICY`: 65, `VTCODE_SANDBOX_IO`: 66).
+   */
+  load(cwd: string): SandboxPolicy | Promise<SandboxPolicy>;
+}
+
+/** The audit log an embedding app supplies for `audit verify|tail` with no file (`vtcode sandbox`: the one `vtcode exec` writes). */
+export interface CliDefaultAuditLog {
+  /** How the usage describes it: `audit verify [log.jsonl] … default: <description>`. */
+  description: string;
+  /**
+   * The log's path (a relative one resolves against `io.cwd`). Throw a `SandboxError` when there is none
+   * (`VTCODE_SANDBOX_INVALID_ARGUMENT`: exit 64, with your message).
+   */
+  path(cwd: string): string | Promise<string>;
+}
+
+/** Where the CLI reads and writes, and the defaults of the program it runs in. It never touches `process`. */
 export interface CliIo {
   stdout: Writable;
   stderr: Writable;
@@ -50,13 +78,32 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Fires on Ctrl-C / SIGTERM: `run` then stops the command's whole tree and exits 130. */
   signal?: AbortSignal;
+  /** The command as users type it, in the usage and in messages. Default `vtcode-sandbox`. */
+  programName?: string;
+  /** The policy when no `--policy` is given. Default: the built-in defaults (workspace = the working directory). */
+  defaultPolicy?: CliDefaultPolicy;
+  /** The log `audit verify|tail` read when no file is named. Default: none (the file is required). */
+  defaultAuditLog?: CliDefaultAuditLog;
 }
 
-const USAGE = `usage: vtcode-sandbox <command> [options]
+/** The program name of this CLI when `io.programName` is not given. */
+export const DEFAULT_PROGRAM_NAME = 'vtcode-sandbox';
+
+function programNameOf(io: CliIo): string {
+  return io.programName?.trim() || DEFAULT_PROGRAM_NAME;
+}
+
+/** The usage text of the CLI as `io` runs it (program name and defaults). */
+export function usage(io: CliIo): string {
+  const program = programNameOf(io);
+  const policyDefault = io.defaultPolicy?.description ?? 'the built-in defaults (workspace = --cwd)';
+  const log = io.defaultAuditLog ? '[log.jsonl]' : '<log.jsonl>';
+  const logDefault = io.defaultAuditLog ? `\n      default log: ${io.defaultAuditLog.description}` : '';
+  return `usage: ${program} <command> [options]
 
 commands:
   run [options] -- <program> [argument ...]   run a command in the OS sandbox under the policy
-      --policy FILE      policy (.json or .toml); default: the built-in defaults (workspace = --cwd)
+      --policy FILE      policy (.json or .toml); default: ${policyDefault}
       --backend NAME     ${BACKENDS.join(' | ')} (overrides the policy)
       --cwd DIR          working directory (default: the current one)
       --timeout-ms N     time limit (overrides limits.timeoutMs)
@@ -66,9 +113,10 @@ commands:
   check [options] -- <program> [argument ...]  what the policy decides, and why (no command runs)
   check [options] '<shell command line>'
       --policy FILE, --cwd DIR, --json
-  doctor [--policy FILE] [--json]             which sandbox backends this machine can enforce, and why not
-  audit verify <log.jsonl> [--json]           check the audit log's hash chain
-  audit tail <log.jsonl> [-n N]               print the last N records (default 20)
+  doctor [--policy FILE] [--cwd DIR] [--json]  which sandbox backends this machine can enforce, and why not
+  audit verify ${log} [--json]           check the audit log's hash chain
+  audit tail ${log} [-n N]               print the last N records (default 20)${logDefault}
+  help                                        this text (also: <command> --help)
 
 exit codes:
   run      the command's own exit code; 128+N when it was killed by signal N; 124 time limit; 130 interrupted;
@@ -76,8 +124,9 @@ exit codes:
            70 the sandbox could not be set up; 65 invalid policy; 66 unreadable policy file; 64 bad usage
   check    0 allow, 1 ask, 2 deny; 65 invalid policy; 66 unreadable policy file; 64 bad usage
   doctor   0 at least one confining backend works here, 69 none does
-  audit    0 the chain verifies, 1 it does not (the first bad record is named); 66 unreadable log
+  audit    0 the chain verifies, 1 it does not (the first bad record is named); 66 unreadable log; 64 bad usage
 `;
+}
 
 const SIGNAL_NUMBERS: Record<string, number> = {
   SIGHUP: 1,
@@ -100,14 +149,12 @@ const SIGNAL_NUMBERS: Record<string, number> = {
   SIGSYS: 31,
 };
 
-class UsageError extends Error {}
-
 interface ParsedOptions {
   values: Record<string, string | true>;
   rest: string[];
 }
 
-/** Options up to `--` (or the first non-option); what follows is the command, untouched. */
+/** Options up to `--` (or the first non-option); what follows is the command, untouched. `--help` / `-h`: the usage. */
 function parseOptions(args: string[], withValue: readonly string[], flags: readonly string[]): ParsedOptions {
   const values: Record<string, string | true> = {};
   let index = 0;
@@ -118,6 +165,7 @@ function parseOptions(args: string[], withValue: readonly string[], flags: reado
       break;
     }
     if (!argument.startsWith('-') || argument === '-') break;
+    if (argument === '--help' || argument === '-h') throw new HelpRequest();
     const [name, inline] = argument.includes('=') ? argument.split(/=(.*)/s, 2) : [argument, undefined];
     const key = (name as string).replace(/^--?/, '');
     if (withValue.includes(key)) {
@@ -125,6 +173,7 @@ function parseOptions(args: string[], withValue: readonly string[], flags: reado
       if (value === undefined) throw new UsageError(`${name} needs a value`);
       values[key] = value;
     } else if (flags.includes(key)) {
+      if (inline !== undefined) throw new UsageError(`${name} takes no value`);
       values[key] = true;
     } else {
       throw new UsageError(`unknown option ${name}`);
@@ -133,9 +182,13 @@ function parseOptions(args: string[], withValue: readonly string[], flags: reado
   return { values, rest: args.slice(index) };
 }
 
-async function loadPolicy(values: Record<string, string | true>, cwd: string) {
+async function loadPolicy(values: Record<string, string | true>, cwd: string, io: CliIo) {
   const file = typeof values.policy === 'string' ? resolve(cwd, values.policy) : undefined;
-  let policy: SandboxPolicy = file ? await loadPolicyFile(file) : parsePolicy({});
+  let policy: SandboxPolicy = file
+    ? await loadPolicyFile(file)
+    : io.defaultPolicy
+      ? await io.defaultPolicy.load(cwd)
+      : parsePolicy({});
   if (typeof values.backend === 'string') {
     if (!(BACKENDS as readonly string[]).includes(values.backend))
       throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
@@ -161,15 +214,20 @@ function exitCodeFor(error: unknown): number {
   return byCode[error.code] ?? EXIT_CODES.internal;
 }
 
+function workingDirectory(values: Record<string, string | true>, io: CliIo): string {
+  return resolve(io.cwd, typeof values.cwd === 'string' ? values.cwd : '.');
+}
+
 async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const program = programNameOf(io);
   const { values, rest } = parseOptions(args, ['policy', 'backend', 'cwd', 'timeout-ms', 'audit'], ['yes', 'json']);
   if (rest.length === 0)
-    throw new UsageError('run needs a command: vtcode-sandbox run [options] -- <program> [argument ...]');
-  const cwd = resolve(io.cwd, typeof values.cwd === 'string' ? values.cwd : '.');
-  const { policy, baseDirectory } = await loadPolicy(values, cwd);
+    throw new UsageError(`run needs a command: ${program} run [options] -- <program> [argument ...]`);
+  const cwd = workingDirectory(values, io);
   const timeoutMs = typeof values['timeout-ms'] === 'string' ? Number(values['timeout-ms']) : undefined;
   if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs <= 0))
     throw new UsageError('--timeout-ms needs a positive integer');
+  const { policy, baseDirectory } = await loadPolicy(values, cwd, io);
 
   const verdict = await evaluate(rest, policy, { cwd, baseDirectory });
   const audit = typeof values.audit === 'string' ? await AuditLog.open(resolve(io.cwd, values.audit)) : undefined;
@@ -186,7 +244,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   });
   if (verdict.decision === 'deny' || (verdict.decision === 'ask' && values.yes !== true)) {
     const hint = verdict.decision === 'ask' ? ' (the policy asks for approval: rerun with --yes to approve)' : '';
-    io.stderr.write(`vtcode-sandbox: refused (${verdict.decision}): ${verdict.reason}${hint}\n`);
+    io.stderr.write(`${program}: refused (${verdict.decision}): ${verdict.reason}${hint}\n`);
     return EXIT_CODES.refused;
   }
   const json = values.json === true;
@@ -205,16 +263,16 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   await audit?.flush();
   stdin?.unpipe();
   if (json) io.stdout.write(`${JSON.stringify({ decision: verdict, result }, null, 2)}\n`);
-  for (const warning of result.warnings) io.stderr.write(`vtcode-sandbox: warning: ${warning}\n`);
-  if (result.outputLimitExceeded) io.stderr.write('vtcode-sandbox: output limit reached: the command was stopped\n');
+  for (const warning of result.warnings) io.stderr.write(`${program}: warning: ${warning}\n`);
+  if (result.outputLimitExceeded) io.stderr.write(`${program}: output limit reached: the command was stopped\n`);
   if (result.timedOut) {
     io.stderr.write(
-      `vtcode-sandbox: time limit reached: the command was stopped after ${Math.round(result.durationMs)} ms\n`,
+      `${program}: time limit reached: the command was stopped after ${Math.round(result.durationMs)} ms\n`,
     );
     return EXIT_CODES.timeout;
   }
   if (result.aborted) {
-    io.stderr.write('vtcode-sandbox: interrupted: the command was stopped\n');
+    io.stderr.write(`${program}: interrupted: the command was stopped\n`);
     return EXIT_CODES.interrupted;
   }
   if (result.signal) return 128 + (SIGNAL_NUMBERS[result.signal] ?? 9);
@@ -225,10 +283,10 @@ async function checkCommand(args: string[], io: CliIo): Promise<number> {
   const { values, rest } = parseOptions(args, ['policy', 'cwd'], ['json']);
   if (rest.length === 0)
     throw new UsageError(
-      "check needs a command: vtcode-sandbox check -- <program> [argument ...] or check '<command line>'",
+      `check needs a command: ${programNameOf(io)} check -- <program> [argument ...] or check '<command line>'`,
     );
-  const cwd = resolve(io.cwd, typeof values.cwd === 'string' ? values.cwd : '.');
-  const { policy, baseDirectory } = await loadPolicy(values, cwd);
+  const cwd = workingDirectory(values, io);
+  const { policy, baseDirectory } = await loadPolicy(values, cwd, io);
   const commandLine = rest.length === 1 ? (rest[0] as string) : rest;
   const verdict = await evaluate(commandLine, policy, { cwd, baseDirectory });
   if (values.json === true) io.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
@@ -237,9 +295,10 @@ async function checkCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 async function doctorCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseOptions(args, ['policy', 'cwd'], ['json']);
-  const cwd = resolve(io.cwd, typeof values.cwd === 'string' ? values.cwd : '.');
-  const { policy } = await loadPolicy(values, cwd);
+  const { values, rest } = parseOptions(args, ['policy', 'cwd'], ['json']);
+  if (rest.length > 0) throw new UsageError(`doctor takes no arguments (got "${rest[0]}")`);
+  const cwd = workingDirectory(values, io);
+  const { policy } = await loadPolicy(values, cwd, io);
   const statuses = detectBackends();
   let chosen: string;
   try {
@@ -261,9 +320,13 @@ async function doctorCommand(args: string[], io: CliIo): Promise<number> {
   return confining ? EXIT_CODES.ok : EXIT_CODES.unavailable;
 }
 
-/** Runs the CLI with `args` (without `node` and the script) and returns the exit code. */
-export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+/**
+ * Runs the CLI with `args` (without `node` and the script) and returns the exit code (see `EXIT_CODES`). It writes
+ * only to `io.stdout` / `io.stderr`; an app embedding it passes its program name and defaults in `io`.
+ */
+export async function runSandboxCli(args: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = args;
+  const program = programNameOf(io);
   try {
     switch (command) {
       case 'run':
@@ -274,23 +337,25 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
         return await doctorCommand(rest, io);
       case 'audit': {
         const { auditCommand } = await import('./audit-command.ts');
-        return await auditCommand(rest, io);
+        return await auditCommand(rest, io, program);
       }
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        (command === undefined ? io.stderr : io.stdout).write(USAGE);
+        (command === undefined ? io.stderr : io.stdout).write(usage(io));
         return command === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
+    if (error instanceof HelpRequest) {
+      io.stdout.write(usage(io));
+      return EXIT_CODES.ok;
+    }
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`vtcode-sandbox: ${message}\n`);
-    if (error instanceof UsageError) io.stderr.write('run `vtcode-sandbox help` for the usage\n');
+    io.stderr.write(`${program}: ${message}\n`);
+    if (error instanceof UsageError) io.stderr.write(`run \`${program} help\` for the usage\n`);
     return exitCodeFor(error);
   }
 }
-
-export { UsageError };

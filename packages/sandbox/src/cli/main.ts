@@ -1,11 +1,11 @@
 // The `vtcode-sandbox` bin: the CLI with the real process streams. See cli.ts for the commands and exit codes.
-import { runCli } from './cli.ts';
+import { runSandboxCli } from './cli.ts';
 
 // Ctrl-C or SIGTERM: stop the command's whole process tree (through the sandbox) and report, rather than die at once.
 const interrupt = new AbortController();
 for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(name, () => interrupt.abort());
 
-const code = await runCli(process.argv.slice(2), {
+const code = await runSandboxCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
