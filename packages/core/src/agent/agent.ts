@@ -11,6 +11,7 @@ import type {
 import { APICallError, createResponseAccumulator, ProviderError } from '@vtcode/providers';
 import { basicCommandEvaluator, type CommandEvaluator, decideToolCall } from '../approvals/approval-policy.ts';
 import type { Approver } from '../approvals/approver.ts';
+import { SkillApprovals, skillsLoadedIn } from '../approvals/skill-approvals.ts';
 import type { VtcodeConfig } from '../config/config-schema.ts';
 import {
   budgetLimit,
@@ -29,6 +30,7 @@ import {
   type ToolRegistry,
   toToolDefinitions,
 } from '../tools/agent-tool.ts';
+import { isSkillLoaderTool } from '../tools/skill-tool.ts';
 
 /** Anything that consumes the event stream as it happens (session log, trajectory writer, a UI). */
 export interface EventSink {
@@ -78,6 +80,17 @@ interface CollectedTurn {
   usage: Usage;
 }
 
+/** The engine's answer for one call: denied with the reason, or allowed (and how). */
+type ApprovalOutcomeOfCall =
+  | { ok: false; reason: string }
+  | {
+      ok: true;
+      /** The engine's policy allowed the call or the Approver approved it: the tool need not ask again. */
+      preApproved: boolean;
+      /** Allowed by an active skill's `allowed-tools`: the command it covers and the reason to record. */
+      skill?: { command?: string; reason: string };
+    };
+
 class TurnStreamError extends Error {
   readonly deliveredToolCall: boolean;
   constructor(cause: unknown, deliveredToolCall: boolean) {
@@ -99,12 +112,28 @@ export class Agent {
   private lastPruned = 0;
   /** Real input tokens / estimated tokens of the last request: calibrates the estimate to the model's tokenizer. */
   private calibration = 1;
+  /** Skills loaded in this session: their `allowed-tools` pre-approve matching calls (absent without `load_skill`). */
+  private readonly skillApprovals: SkillApprovals | undefined;
 
   constructor(options: AgentOptions) {
     this.options = options;
     this.sessionId = options.sessionId;
     this.state = options.state ?? new ConversationState();
     this.toolDefinitions = toToolDefinitions(options.tools);
+    const loader = options.tools.list().find(isSkillLoaderTool);
+    if (loader) {
+      this.skillApprovals = new SkillApprovals({
+        resolve: (name) => loader.skillToolPolicy(name),
+        workspaceRoot: options.cwd,
+      });
+      // A resumed session: the skills its history loaded are active again.
+      for (const name of skillsLoadedIn(this.state.messages, loader.name)) this.skillApprovals.activate(name);
+    }
+  }
+
+  /** The skills active in this session (loaded by `load_skill`, here or before a resume), in load order. */
+  get activeSkills(): string[] {
+    return this.skillApprovals?.active ?? [];
   }
 
   /** Stamps and delivers one event: state first, then the sinks (the session log), then the listener. */
@@ -490,12 +519,19 @@ export class Agent {
       result = await tool.execute(input, {
         cwd: this.options.cwd,
         toolCallId: call.toolCallId,
-        preApproved: allowed.ok,
+        preApproved: allowed.preApproved,
         signal,
         approvalMode: this.options.config.approval,
         sandboxMode: this.options.config.sandbox,
         onOutput: (chunk) => this.emit({ type: 'tool-call-output', toolCallId: call.toolCallId, chunk }),
         requestApproval: async (request) => {
+          // A tool's second check of the very command a skill pre-approved is answered from that decision (so the
+          // sandbox's audit log records the skill). Anything else a tool asks — an escalation such as running outside
+          // the sandbox or with the network — goes to the Approver: a skill never approves it.
+          const skill = allowed.skill;
+          if (skill && !tool.handlesOwnApproval && skill.command !== undefined && request.command === skill.command) {
+            return { approved: true, reason: skill.reason };
+          }
           const decision = await this.askApprover(
             { ...request, toolCallId: call.toolCallId, toolName: call.toolName },
             signal,
@@ -505,6 +541,10 @@ export class Agent {
       });
     } catch (error) {
       result = { output: `the tool failed: ${(error as Error).message}`, isError: true };
+    }
+    if (isSkillLoaderTool(tool) && !result.isError && !signal.aborted) {
+      const name = (input as { name?: unknown } | undefined)?.name;
+      if (typeof name === 'string') this.skillApprovals?.activate(name);
     }
     if (result.plan) this.emit({ type: 'plan-updated', items: result.plan });
     const status: ToolCallStatus = signal.aborted ? 'cancelled' : result.isError ? 'error' : 'ok';
@@ -516,9 +556,16 @@ export class Agent {
     call: { toolCallId: string; toolName: string },
     input: unknown,
     signal: AbortSignal,
-  ): Promise<{ ok: true } | { ok: false; reason: string }> {
+  ): Promise<ApprovalOutcomeOfCall> {
     const config = this.options.config;
     const description = tool.describe?.(input) ?? { summary: `${tool.name}` };
+    const skillRule = await this.skillApprovals?.match({
+      toolName: tool.name,
+      kind: tool.kind,
+      input,
+      ...(description.command !== undefined ? { command: description.command } : {}),
+      ...(description.paths ? { paths: description.paths } : {}),
+    });
     const verdict = await decideToolCall({
       toolName: tool.name,
       kind: tool.kind,
@@ -528,9 +575,29 @@ export class Agent {
       toolPolicies: config.tools.policies,
       evaluateCommand: this.options.evaluateCommand ?? basicCommandEvaluator,
       cwd: this.options.cwd,
+      ...(skillRule ? { skillRule } : {}),
     });
     if (verdict.decision === 'deny') return { ok: false, reason: `denied by policy: ${verdict.reason}` };
-    if (verdict.decision === 'allow' || tool.handlesOwnApproval) return { ok: true };
+    if (verdict.preApprovedBy) {
+      // Nobody is asked: the decision is recorded as the skill's, with its rule.
+      this.emit({
+        type: 'approval-decided',
+        toolCallId: call.toolCallId,
+        decision: 'allow',
+        reason: verdict.reason,
+        decidedBy: `skill:${verdict.preApprovedBy.skill}`,
+      });
+      const skill = {
+        reason: verdict.reason,
+        ...(description.command !== undefined ? { command: description.command } : {}),
+      };
+      // A tool that checks the command again asks through requestApproval, answered from this decision (above);
+      // a tool handling its own approval is told the call is approved and asks only for escalations.
+      return { ok: true, preApproved: tool.handlesOwnApproval === true, skill };
+    }
+    if (verdict.decision === 'allow') return { ok: true, preApproved: true };
+    // The tool asks for itself (after its own policy check), through requestApproval.
+    if (tool.handlesOwnApproval) return { ok: true, preApproved: false };
     const decision = await this.askApprover(
       {
         toolCallId: call.toolCallId,
@@ -543,7 +610,9 @@ export class Agent {
       },
       signal,
     );
-    return decision.decision === 'deny' ? { ok: false, reason: `denied: ${decision.reason}` } : { ok: true };
+    return decision.decision === 'deny'
+      ? { ok: false, reason: `denied: ${decision.reason}` }
+      : { ok: true, preApproved: true };
   }
 
   private async askApprover(request: import('../events/agent-event.ts').ApprovalRequest, signal: AbortSignal) {

@@ -20,16 +20,13 @@ export async function sandboxPolicyFromConfig(config: VtcodeConfig, workspaceRoo
 
 /**
  * `@vtcode/sandbox`'s command policy as the engine's CommandEvaluator: the command line is parsed with a real shell
- * parser, every simple command judged, and the approval mode applied. The parser starts loading at once, in the
- * background, so the first model request does not wait for it.
+ * parser, every simple command judged, and the approval mode applied. Plain lines (`npm test`, `git status`) are
+ * judged without the bash grammar; it loads (about 15 ms, 8 MB) on the first line that needs it.
  */
 export async function createSandboxCommandEvaluator(policy: SandboxPolicy): Promise<CommandEvaluator> {
   const sandbox = await import('@vtcode/sandbox');
-  const ready = sandbox.loadShellParser();
-  ready.catch(() => undefined);
   return async (command, { cwd }) => {
-    await ready;
-    const verdict = sandbox.evaluateSync(command, policy, { cwd });
+    const verdict = await sandbox.evaluate(command, policy, { cwd });
     return {
       decision: verdict.decision,
       reason: verdict.reason,

@@ -1,13 +1,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Skill, SkillDiscovery } from '@vtcode/skills';
+import type { Skill, SkillDiscovery, SkillToolPolicy } from '@vtcode/skills';
 import type { AgentTool } from './agent-tool.ts';
 
 export interface SkillsSetup {
   /** The catalogue for the system prompt (empty when no skill was found). */
   catalog: string;
   /** The `load_skill` tool, present when there are skills. */
-  tool?: AgentTool;
+  tool?: SkillLoaderTool;
   /** The skills found (empty when the catalogue came from the cache). */
   skills: readonly Skill[];
   /** Problems found while discovering (invalid skills are skipped, not fatal). */
@@ -30,6 +30,23 @@ export interface SetupSkillsOptions {
 }
 
 export const LOAD_SKILL_TOOL = 'load_skill';
+
+/**
+ * The `load_skill` tool. Besides loading instructions it tells the engine what a loaded skill's `allowed-tools`
+ * pre-approve: the Agent activates a skill after a successful call and asks `skillToolPolicy` when a decision needs it.
+ */
+export interface SkillLoaderTool extends AgentTool {
+  /**
+   * The `allowed-tools` policy of the skill `name`: the one read when this tool loaded it, else read now (a resumed
+   * session). Undefined when there is no such skill or it cannot be loaded (then it pre-approves nothing).
+   */
+  skillToolPolicy(name: string): Promise<SkillToolPolicy | undefined>;
+}
+
+/** Is `tool` a skill loader (it can tell the engine what a loaded skill pre-approves)? */
+export function isSkillLoaderTool(tool: AgentTool | undefined): tool is SkillLoaderTool {
+  return typeof (tool as Partial<SkillLoaderTool> | undefined)?.skillToolPolicy === 'function';
+}
 
 /**
  * Agent Skills through `@vtcode/skills`: names and descriptions go into the system prompt (progressive disclosure);
@@ -69,7 +86,9 @@ export async function setupSkills(options: SetupSkillsOptions): Promise<SkillsSe
     if (key) options.cache?.write(key, { catalog, warnings });
   }
   if (!catalog) return { catalog: '', skills, warnings };
-  const tool: AgentTool = {
+  // The policy each skill had when this run loaded it: what the model read is what is pre-approved.
+  const policies = new Map<string, SkillToolPolicy>();
+  const tool: SkillLoaderTool = {
     name: LOAD_SKILL_TOOL,
     kind: 'read',
     description: 'Load the full instructions of one of the available skills (see the catalogue in the system prompt).',
@@ -90,9 +109,28 @@ export async function setupSkills(options: SetupSkillsOptions): Promise<SkillsSe
         };
       }
       try {
-        return { output: skillsModule.renderSkillContent(await skillsModule.loadSkill(skill)) };
+        const loaded = await skillsModule.loadSkill(skill);
+        policies.set(skill.name, loaded.toolPolicy);
+        const rules = loaded.toolPolicy.preApproved.map((rule) => rule.raw);
+        const note = rules.length
+          ? `\n\nWhile this skill is active, these tool calls run without asking for approval (its allowed-tools): ${rules.join(', ')}. Anything else follows the usual approval policy.`
+          : '';
+        return { output: `${skillsModule.renderSkillContent(loaded)}${note}` };
       } catch (error) {
         return { output: `could not load skill ${skill.name}: ${(error as Error).message}`, isError: true };
+      }
+    },
+    async skillToolPolicy(name) {
+      const known = policies.get(name);
+      if (known) return known;
+      try {
+        const skill = (await discover()).byName.get(name);
+        if (!skill) return undefined;
+        const loaded = await skillsModule.loadSkill(skill);
+        policies.set(name, loaded.toolPolicy);
+        return loaded.toolPolicy;
+      } catch {
+        return undefined;
       }
     },
   };
