@@ -117,6 +117,19 @@ describe('vtcode sandbox is vtcode-sandbox with the project defaults', () => {
     expect(curl.code).toBe(77);
     expect(curl.stderr).toContain('sandbox_policy.network ignored');
     expect(curl.stderr).toMatch(/refused \(deny\): .*network/);
+    // sandbox = "read-only": a write the policy sees is refused, one it cannot see fails in the OS sandbox.
+    home.writeProjectConfig('sandbox = "read-only"\n');
+    const readOnly = await runCli(['sandbox', 'run', '--', 'sh', '-c', 'echo again > note.txt'], options);
+    expect(readOnly.code).toBe(77);
+    expect(readOnly.stderr).toContain('a protected path');
+    const hidden = await runCli(
+      ['sandbox', 'run', '--yes', '--', 'sh', '-c', 'echo again > "$(echo note.txt)"'],
+      options,
+    );
+    expect(hidden.code).not.toBe(0);
+    expect(hidden.stderr).toContain('Read-only file system');
+    expect(readFileSync(join(home.workspace, 'note.txt'), 'utf8')).toBe('hi\n');
+    expect((await runCli(['sandbox', 'run', '--', 'cat', 'note.txt'], options)).stdout).toBe('hi\n');
     // A broken vtcode.toml fails like an invalid policy (65), naming the file and the key.
     home.writeProjectConfig('approval = "sometimes"\n');
     const broken = await runCli(['sandbox', 'check', '--', 'ls'], options);

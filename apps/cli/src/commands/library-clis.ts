@@ -43,7 +43,7 @@ export async function runLibraryCli(
  * audit log `vtcode exec` writes when `audit verify|tail` names no file.
  */
 async function runSandbox(args: string[], io: CommandIO): Promise<number> {
-  const { runSandboxCli, SandboxError } = await import('@vtcode/sandbox');
+  const { runSandboxCli, SandboxError, SandboxPolicySchema } = await import('@vtcode/sandbox');
   /** vtcode.toml for a directory, loaded only when a default is needed (a bad one fails like a bad policy: 65). */
   const loadProjectConfig = async (cwd: string) => {
     const { loadConfig } = await import('@vtcode/core');
@@ -72,11 +72,18 @@ async function runSandbox(args: string[], io: CommandIO): Promise<number> {
       env: io.env,
       programName: 'vtcode sandbox',
       defaultPolicy: {
-        description: "this project's vtcode.toml (sandbox, approval, sandbox_policy; workspace = --cwd)",
+        description: "this project's vtcode.toml (workspace = --cwd)",
         async load(cwd) {
           const config = await loadProjectConfig(cwd);
           const { sandboxPolicyFromConfig } = await import('@vtcode/core');
-          return sandboxPolicyFromConfig(config, cwd);
+          const policy = await sandboxPolicyFromConfig(config, cwd);
+          // `sandbox = "read-only"`: the whole workspace is protected, so the command policy refuses writes to it
+          // and the OS sandbox mounts it read-only (vtcode exec instead runs only commands known to be read-only).
+          if (config.sandbox !== 'read-only') return policy;
+          return SandboxPolicySchema.parse({
+            ...policy,
+            workspace: { ...policy.workspace, protected: [...policy.workspace.protected, '.'] },
+          });
         },
       },
       defaultAuditLog: {
