@@ -1,0 +1,159 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createFakeServer, type FakeServer } from '@vtcode/providers/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { contentText, createTestHome, fakeProviderConfig, parseEvents, runCli, type TestHome } from './cli-harness.ts';
+
+let server: FakeServer;
+let home: TestHome;
+
+beforeEach(async () => {
+  server = await createFakeServer();
+  home = createTestHome();
+  home.writeUserConfig(fakeProviderConfig([{ id: 'fake', baseURL: server.openaiBaseURL }]));
+  const skill = join(home.workspace, '.agents', 'skills', 'run-tests');
+  mkdirSync(skill, { recursive: true });
+  writeFileSync(
+    join(skill, 'SKILL.md'),
+    [
+      '---',
+      'name: run-tests',
+      "description: Runs the project's tests. Use before and after changing code.",
+      'allowed-tools: Bash(node --test:*) Read',
+      '---',
+      '',
+      '# Running the tests',
+      '',
+      'Run `node --test` from the project root and read the failures.',
+      '',
+    ].join('\n'),
+  );
+});
+
+afterEach(async () => {
+  await server.close();
+  home.cleanup();
+});
+
+const shell = (id: string, command: string) => ({
+  type: 'tool-call' as const,
+  id,
+  name: 'shell',
+  arguments: { command },
+});
+
+type Event = ReturnType<typeof parseEvents>[number];
+const byCall = (events: Event[], type: string, id: string) =>
+  events.filter(
+    (event) =>
+      event.type === type &&
+      (event.toolCallId === id || (event.request as { toolCallId?: string } | undefined)?.toolCallId === id),
+  );
+
+describe("a skill's allowed-tools in a headless run (approval untrusted)", () => {
+  it('before load_skill the command is denied; after, it runs by the skill; others stay denied; --resume keeps it', async () => {
+    server.enqueue(
+      { content: [shell('c_before', 'node --test')] },
+      { content: [{ type: 'tool-call', id: 'c_load', name: 'load_skill', arguments: { name: 'run-tests' } }] },
+      {
+        content: [
+          shell('c_after', 'node --test'),
+          shell('c_compound', 'node --test && touch pwned.txt'),
+          shell('c_other', 'touch pwned.txt'),
+        ],
+      },
+      { content: [{ type: 'text', text: 'The tests fail in cart.js.' }] },
+    );
+    const first = await runCli(['exec', '--json', '--approval', 'untrusted', 'run the tests'], {
+      cwd: home.workspace,
+      env: home.env,
+    });
+    expect(first.code).toBe(0);
+    const events = parseEvents(first.stdout);
+    const finished = (id: string) => byCall(events, 'tool-call-finished', id)[0];
+    const decided = (id: string) => byCall(events, 'approval-decided', id);
+
+    // Before the skill is loaded: asked, and the headless approver denies.
+    expect(finished('c_before')?.status).toBe('denied');
+    expect(decided('c_before').map((event) => event.decidedBy)).toEqual(['headless']);
+    // The model is told what the skill pre-approves.
+    expect(finished('c_load')).toMatchObject({ status: 'ok' });
+    expect(finished('c_load')?.output).toContain('Bash(node --test:*), Read');
+    // After: the same command runs, decided by the skill (nobody was asked).
+    expect(byCall(events, 'approval-requested', 'c_after')).toEqual([]);
+    expect(decided('c_after')).toEqual([
+      expect.objectContaining({
+        decision: 'allow',
+        decidedBy: 'skill:run-tests',
+        reason: expect.stringContaining('allowed-tools: Bash(node --test:*)'),
+      }),
+    ]);
+    expect(finished('c_after')?.status).toBe('ok');
+    expect(finished('c_after')?.output).toMatch(/\[exit code 1\]$/); // it ran: the demo project's tests fail
+    // A compound command and a command outside the rule are still asked, and denied.
+    for (const id of ['c_compound', 'c_other']) {
+      expect(
+        decided(id).map((event) => event.decidedBy),
+        id,
+      ).toEqual(['headless']);
+      expect(finished(id)?.status, id).toBe('denied');
+    }
+    expect(existsSync(join(home.workspace, 'pwned.txt'))).toBe(false);
+    // The model read the denial reason for the command outside the rule.
+    const toolResults = (
+      (server.requests[3]?.body.messages ?? []) as Array<{ role: string; tool_call_id: string; content: string }>
+    ).filter((message) => message.role === 'tool');
+    expect(contentText(toolResults.find((message) => message.tool_call_id === 'c_other')?.content)).toContain(
+      'non-interactive',
+    );
+    // The sandbox audit log records the skill as the reason the command was approved.
+    const audit = readFileSync(join(home.env.XDG_STATE_HOME as string, 'vtcode', 'audit.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string; data: { commandLine?: string; reason?: string } });
+    const approvedByAudit = audit.filter(
+      (record) => record.type === 'decision' && record.data.commandLine === 'node --test',
+    );
+    expect(approvedByAudit.map((record) => record.data.reason)).toEqual([
+      expect.stringContaining('pre-approved by the skill "run-tests"'),
+    ]);
+
+    // --resume: the skill loaded earlier in the session is active again, without loading it anew.
+    const sessionId = events.find((event) => event.type === 'run-start')?.sessionId as string;
+    server.enqueue({ content: [shell('c_resumed', 'node --test')] }, { content: [{ type: 'text', text: 'Same.' }] });
+    const resumed = await runCli(
+      ['exec', '--json', '--approval', 'untrusted', '--resume', sessionId, 'run them again'],
+      { cwd: home.workspace, env: home.env },
+    );
+    expect(resumed.code).toBe(0);
+    const later = parseEvents(resumed.stdout);
+    expect(later.find((event) => event.type === 'run-start')).toMatchObject({ resumed: true });
+    expect(byCall(later, 'approval-decided', 'c_resumed')[0]).toMatchObject({ decidedBy: 'skill:run-tests' });
+    expect(byCall(later, 'tool-call-finished', 'c_resumed')[0]?.output).toMatch(/\[exit code 1\]$/);
+  });
+
+  it('a session that never loaded the skill pre-approves nothing, and the progress output names the skill when it decides', async () => {
+    server.enqueue(
+      { content: [shell('c_plain', 'node --test')] },
+      { content: [{ type: 'text', text: 'Denied.' }] },
+      { content: [{ type: 'tool-call', id: 'c_load', name: 'load_skill', arguments: { name: 'run-tests' } }] },
+      { content: [shell('c_after', 'node --test')] },
+      { content: [{ type: 'text', text: 'Ran.' }] },
+    );
+    const plain = await runCli(['exec', '--json', '--approval', 'untrusted', 'run the tests'], {
+      cwd: home.workspace,
+      env: home.env,
+    });
+    const plainEvents = parseEvents(plain.stdout);
+    expect(byCall(plainEvents, 'tool-call-finished', 'c_plain')[0]?.status).toBe('denied');
+    expect(plainEvents.some((event) => String(event.decidedBy ?? '').startsWith('skill:'))).toBe(false);
+
+    const human = await runCli(['exec', '--approval', 'untrusted', 'load the skill, then run the tests'], {
+      cwd: home.workspace,
+      env: home.env,
+    });
+    expect(human.code).toBe(0);
+    expect(human.stderr).toContain('approved by skill:run-tests');
+    expect(human.stderr).not.toContain('approval needed');
+  });
+});
