@@ -27,12 +27,29 @@ export async function createSandboxCommandEvaluator(policy: SandboxPolicy): Prom
   const sandbox = await import('@vtcode/sandbox');
   return async (command, { cwd }) => {
     const verdict = await sandbox.evaluate(command, policy, { cwd });
+    const asks = verdict.commands.filter((judgement) => judgement.level === 'ask');
+    // An ask with no asking command came from the line itself (unparseable, shell functions): always hard.
+    const hard = verdict.level === 'ask' && (asks.length === 0 || asks.some((judgement) => judgement.hard));
+    const escalation =
+      verdict.level === 'ask' &&
+      [verdict.rule.id, ...asks.map((judgement) => judgement.rule.id)].some((id) => ESCALATION_RULE.test(id));
     return {
       decision: verdict.decision,
       reason: verdict.reason,
+      level: verdict.level,
       ...(verdict.level === 'unknown' ? { unknown: true } : {}),
       ...(verdict.level === 'safe' ? { safe: true } : {}),
+      ...(hard ? { hard: true } : {}),
+      ...(escalation ? { escalation: true } : {}),
       modeApplied: true,
     };
   };
 }
+
+/**
+ * The sandbox's asks that reach beyond the sandboxed workspace: the network (and packages fetched from it), paths
+ * outside the workspace, protected or environment-dependent paths, user-wide installs and configuration. A skill's
+ * `allowed-tools` never lifts them.
+ */
+const ESCALATION_RULE =
+  /^builtin:(network-|path-outside-workspace$|protected-path$|dynamic-path$|package-manager-global$|package-manager-config$|package-download-run$|pip-index$|tar-absolute-names$)/;
