@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node22',
+  // Chunks, so what a tool loads on first use (the web client, the HTML converter) stays out of the entry point.
+  splitting: true,
 });

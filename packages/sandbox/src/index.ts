@@ -82,6 +82,7 @@ export {
   evaluate,
   evaluateSync,
   isDangerousEnvironmentName,
+  isParserNotLoadedError,
   isShellParserLoaded,
   loadShellParser,
   normaliseArgv,

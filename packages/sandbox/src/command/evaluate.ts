@@ -13,6 +13,7 @@ import {
 } from './judge.ts';
 import { PathScope } from './path-scope.ts';
 import {
+  isParserNotLoadedError,
   isShellParserLoaded,
   loadShellParser,
   type ParsedCommandLine,
@@ -560,11 +561,22 @@ export async function evaluate(
   policy: SandboxPolicy,
   options: EvaluateOptions = {},
 ): Promise<CommandEvaluation> {
-  if (!isShellParserLoaded()) await loadShellParser();
+  if (!isShellParserLoaded()) {
+    // Plain command lines (and argvs) are judged without the bash grammar; it loads on the first line that needs it.
+    try {
+      return evaluateSync(commandLine, policy, options);
+    } catch (error) {
+      if (!isParserNotLoadedError(error)) throw error;
+    }
+    await loadShellParser();
+  }
   return evaluateSync(commandLine, policy, options);
 }
 
-/** `evaluate()` without the promise, once `loadShellParser()` has resolved (throws otherwise). */
+/**
+ * `evaluate()` without the promise. Lines that are not plain need `loadShellParser()` to have resolved; without it,
+ * this throws a `SandboxError` with `details.parserNotLoaded` (see `isParserNotLoadedError`).
+ */
 export function evaluateSync(
   commandLine: string | readonly string[],
   policy: SandboxPolicy,

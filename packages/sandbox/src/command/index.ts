@@ -11,6 +11,7 @@ export {
 export type { CommandJudgement, CommandLevel, EvaluationRule } from './judge.ts';
 export { analyzeSedScript, type SedScriptEffects } from './sed-script.ts';
 export {
+  isParserNotLoadedError,
   isShellParserLoaded,
   loadShellParser,
   type ParsedCommandLine,

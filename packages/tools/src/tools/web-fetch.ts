@@ -1,10 +1,8 @@
 /// <reference path="../web/html-to-text.d.ts" />
-import { convert } from 'html-to-text';
 import { z } from 'zod';
 import { defineTool } from '../tool.ts';
 import { ToolError } from '../tool-error.ts';
 import { looksBinary } from '../util/text-file.ts';
-import { fetchUrl } from '../web/fetch-url.ts';
 
 export const webFetchInput = z.object({
   url: z.string().min(1).describe('An http(s) URL.'),
@@ -35,8 +33,12 @@ function decode(body: Buffer, contentType: string): string {
   }
 }
 
-/** Readable text of an HTML page: no scripts, styles or navigation chrome; links kept as [text](url). */
-export function htmlToText(html: string): string {
+/**
+ * Readable text of an HTML page: no scripts, styles or navigation chrome; links kept as [text](url).
+ * The converter (html-to-text, with its entity tables) loads on the first fetch, not with the toolset.
+ */
+async function htmlToText(html: string): Promise<string> {
+  const { convert } = await import('html-to-text');
   return convert(html, {
     wordwrap: false,
     selectors: [
@@ -66,6 +68,8 @@ export const webFetchTool = defineTool({
     'time-limited; private and local network addresses are refused.',
   input: webFetchInput,
   async execute(input, context) {
+    // The HTTP client (node:http, node:https, node:dns) loads on the first fetch, not with the toolset.
+    const { fetchUrl } = await import('../web/fetch-url.ts');
     const page = await fetchUrl(input.url, {
       maxBytes: input.max_bytes ?? 2_000_000,
       timeoutMs: input.timeout_ms ?? 20_000,
@@ -101,7 +105,7 @@ export const webFetchTool = defineTool({
     ) {
       const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
       if (title) data.title = title;
-      text = htmlToText(text);
+      text = await htmlToText(text);
     }
     const header = `${page.url} — HTTP ${page.status}${data.title ? ` — ${data.title}` : ''}${page.redirects.length ? ` (redirected from ${page.redirects[0]})` : ''}`;
     const note = page.truncated ? `\n[truncated: stopped after ${page.body.length} bytes]` : '';
