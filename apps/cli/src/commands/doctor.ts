@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { ConfigError, loadConfig } from '@vtcode/core';
 import { EXIT } from '../exit-codes.ts';
-import { KNOWN_PROVIDERS, pickModelId } from '../models/provider-setup.ts';
+import { describeStatus, type LocalServerStatus, probeLocalServers } from '../models/local-servers.ts';
+import { KNOWN_PROVIDERS, pickModelId, splitModelId } from '../models/provider-setup.ts';
 import type { CommandIO } from './command-io.ts';
 
 function which(program: string, args = ['--version']): string | undefined {
@@ -24,12 +25,31 @@ export async function runDoctor(_args: string[], io: CommandIO): Promise<number>
   io.stdout('\nProviders\n');
   try {
     const { config } = loadConfig({ cwd: io.cwd, env: io.env });
+    // Local servers (Ollama, LM Studio) are asked whether they answer: in parallel, ~300 ms at most.
+    const probes = probeLocalServers(config, io.env);
     const primary = pickModelId(config, io.env);
     io.stdout(`  model: ${primary ?? '(none configured — run `vtcode exec` for set-up help, or `vtcode demo`)'}\n`);
     if (config.fallbacks.length) io.stdout(`  fallbacks: ${config.fallbacks.join(', ')}\n`);
+    const used = [primary, ...config.fallbacks].filter((id): id is string => Boolean(id?.includes('/')));
+    const local = new Map((await probes).map((status) => [status.provider as string, status]));
     for (const [name, known] of Object.entries(KNOWN_PROVIDERS)) {
       const configured = config.providers[name];
       const keyEnvs = configured?.api_key_env ? [configured.api_key_env] : known.keyEnvs;
+      const status = local.get(name);
+      if (known.local && status) {
+        const token = keyEnvs.find((variable) => io.env[variable]);
+        const key = configured?.api_key ? 'api_key is set in vtcode.toml' : token ? `${token} is set` : 'no key needed';
+        const line = `${known.label}: ${key} (${status.baseURL}) — ${describeStatus(status)}`;
+        io.stdout(`  ${status.running ? ok(line) : bad(line)}\n`);
+        const models = used.filter((id) => splitModelId(id).provider === name).map((id) => splitModelId(id).model);
+        for (const model of models) {
+          const problem = localModelProblem(status, model);
+          if (!problem) continue;
+          if (problem.blocking) problems++;
+          io.stdout(`       ${problem.text}\n`);
+        }
+        continue;
+      }
       if (keyEnvs.length === 0) {
         io.stdout(`  ${ok(`${known.label}: no key needed (${configured?.base_url ?? known.baseURL})`)}\n`);
         continue;
@@ -70,6 +90,25 @@ export async function runDoctor(_args: string[], io: CommandIO): Promise<number>
   io.stdout(`  ${astGrep ? ok(`ast-grep: ${astGrep}`) : bad('ast-grep (@ast-grep/napi) not loadable')}\n`);
   io.stdout(`\n${problems === 0 ? 'no blocking problems found' : `${problems} problem(s) found`}\n`);
   return problems === 0 ? EXIT.success : EXIT.configError;
+}
+
+/** Whether a configured model of a local server can run there: the server answers and has the model. */
+function localModelProblem(status: LocalServerStatus, model: string): { text: string; blocking: boolean } | undefined {
+  const id = `${status.provider}/${model}`;
+  if (!status.running) return { text: `${id} is configured, but ${status.label} does not answer`, blocking: true };
+  const has =
+    status.provider === 'ollama'
+      ? status.models.some((name) => name === model || name === `${model}:latest`)
+      : status.models.includes(model);
+  if (has) return undefined;
+  if (status.provider === 'ollama')
+    return { text: `${id} is configured, but Ollama does not have it: ollama pull ${model}`, blocking: true };
+  // LM Studio lists the loaded models (all downloaded ones with just-in-time loading), and answers any id while
+  // exactly one model is loaded: a missing id is worth a word, not a failure.
+  return {
+    text: `${id} is configured, but LM Studio does not list it (\`lms ls\` shows what you have; \`lms load ${model}\`)`,
+    blocking: false,
+  };
 }
 
 async function sandboxReport(): Promise<Array<{ ok: boolean; text: string }>> {

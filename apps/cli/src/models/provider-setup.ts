@@ -15,6 +15,7 @@ const DEFAULT_MODELS: ReadonlyArray<readonly [provider: string, model: string]> 
   ['zai', 'glm-5.3'],
   ['moonshot', 'kimi-k3'],
   ['minimax', 'MiniMax-M3'],
+  ['ollama-cloud', 'gpt-oss:120b'],
   ['ollama', 'qwen3-coder'],
   ['lmstudio', 'local-model'],
 ];
@@ -27,6 +28,8 @@ export interface KnownProvider {
   /** The first key variable (what the set-up help names). */
   keyEnv?: string;
   defaultModel: string;
+  /** A server on the user's machine (Ollama, LM Studio): no key needed; a key variable, if any, is optional. */
+  local: boolean;
 }
 
 /** Built-in providers with the model picked by default: their presets from `@vtcode/providers`. */
@@ -41,14 +44,14 @@ export const KNOWN_PROVIDERS: Record<string, KnownProvider> = Object.fromEntries
       keyEnvs: preset.apiKeyEnv,
       ...(keyEnv ? { keyEnv } : {}),
       defaultModel,
+      local: !preset.requiresKey,
     };
     return [[id, known]];
   }),
 );
 
-export const SETUP_HELP = `No model provider is configured. Set one up in any of these ways:
-
-  • A hosted provider: export its key and pick a model
+/** The ways to set a provider up (the body of the set-up help). */
+const SETUP_WAYS = `  • A hosted provider: export its key and pick a model
       export OPENAI_API_KEY=…      vtcode exec --model openai/gpt-5.4-mini "…"
       export ANTHROPIC_API_KEY=…   vtcode exec --model anthropic/claude-sonnet-5-5 "…"
       export GEMINI_API_KEY=…      (also DEEPSEEK_API_KEY, OPENROUTER_API_KEY)
@@ -63,6 +66,29 @@ export const SETUP_HELP = `No model provider is configured. Set one up in any of
 
 Or try the agent with no key at all: \`vtcode demo\` replays a recorded session on an example project.`;
 
+export const SETUP_HELP = `No model provider is configured. Set one up in any of these ways:\n\n${SETUP_WAYS}`;
+
+/**
+ * The set-up help, led by any local server that answers right now (Ollama, LM Studio) with its models and the exact
+ * command to use it — never picked silently. Only reached when nothing is configured, so a configured run never
+ * pays for the probes (two GETs in parallel, at most ~300 ms).
+ */
+export async function setupHelp(
+  config: VtcodeConfig,
+  env: Record<string, string | undefined>,
+  options: { timeoutMs?: number } = {},
+): Promise<string> {
+  const { localServersHelp, probeLocalServers } = await import('./local-servers.ts');
+  const statuses = await probeLocalServers(config, env, options);
+  const found = localServersHelp(statuses, {
+    ollama: KNOWN_PROVIDERS.ollama?.defaultModel,
+    lmstudio: KNOWN_PROVIDERS.lmstudio?.defaultModel,
+  });
+  return found
+    ? `No model provider is configured.\n\n${found}Or set one up in any of these ways:\n\n${SETUP_WAYS}`
+    : SETUP_HELP;
+}
+
 /** Splits `provider/model` (the model part may itself contain slashes: `openrouter/openai/gpt-5`). */
 export function splitModelId(id: string): { provider: string; model: string } {
   const slash = id.indexOf('/');
@@ -71,11 +97,12 @@ export function splitModelId(id: string): { provider: string; model: string } {
   return { provider: id.slice(0, slash), model: id.slice(slash + 1) };
 }
 
-/** The primary model id: the configured one, or the first provider whose key is set. */
+/** The primary model id: the configured one, or the first hosted provider whose key is set (a local server's optional
+ * token, such as LM_API_TOKEN, says nothing about which model to run: it is never picked that way). */
 export function pickModelId(config: VtcodeConfig, env: Record<string, string | undefined>): string | undefined {
   if (config.model) return config.model;
   for (const [name, known] of Object.entries(KNOWN_PROVIDERS)) {
-    if (known.keyEnvs.some((variable) => env[variable])) return `${name}/${known.defaultModel}`;
+    if (!known.local && known.keyEnvs.some((variable) => env[variable])) return `${name}/${known.defaultModel}`;
   }
   return undefined;
 }
@@ -129,7 +156,7 @@ export async function createRunModel(
   hooks: { onProviderEvent?: (kind: string, message: string, details?: Record<string, unknown>) => void } = {},
 ): Promise<LanguageModel> {
   const primary = pickModelId(config, env);
-  if (!primary) throw new ModelSetupError('no-provider', SETUP_HELP);
+  if (!primary) throw new ModelSetupError('no-provider', await setupHelp(config, env));
   const { createModel, createRouter } = await import('@vtcode/providers');
   const settings = providerSettings(config, env);
   const models = [primary, ...config.fallbacks].map((id) => {
