@@ -87,7 +87,7 @@ describe('Ollama (OpenAI-compatible endpoint)', () => {
     expect(result.text.trim()).toBe('4');
   });
 
-  it('tool calls numbered 0 each, with distinct ids, are separate calls (older Ollama versions)', async () => {
+  it('tool calls numbered 0 each, with distinct ids, are separate calls (a server numbering every whole call 0)', async () => {
     const server = await start({ kind: 'ollama', models: ['qwen3:8b'] });
     const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
       `data: ${JSON.stringify({

@@ -111,8 +111,9 @@ export function createOpenAIChatModel(config: OpenAIChatAdapterConfig): Language
     }
 
     const toolCalls = new Map<number, { id: string; name: string; arguments: string; ended: boolean }>();
-    // Where each `index` of the stream is kept. A call that arrives whole with a new id at an index already used (a
-    // server that numbers every call 0, as older Ollama versions did) is a new call, not more arguments for the old one.
+    // Where each `index` of the stream is kept. A call that arrives with a new id at an index already used (a server
+    // that numbers every whole call 0) is a new call, not more arguments for the old one: OpenAI's continuation
+    // deltas carry no id, and servers that repeat one repeat the same.
     const slots = new Map<number, number>();
     const slotOf = (call: { index: number; id?: string | undefined }): number => {
       const slot = slots.get(call.index);
