@@ -173,17 +173,27 @@ describe('vtcode sandbox is vtcode-sandbox with the project defaults', () => {
     expect(own.code).toBe(0);
     expect(verified.stdout.startsWith(own.stdout.trimEnd())).toBe(true);
 
+    // vtcode sandbox run appends to the same log (a decision and an execution), and the chain still holds.
+    const recordCount = Number(/^ok: (\d+) records/.exec(verified.stdout)?.[1]);
+    expect((await runCli(['sandbox', 'run', '--', 'echo', 'by hand'], options)).code).toBe(0);
+    const after = await runCli(['sandbox', 'audit', 'verify'], options);
+    expect(after.stdout).toMatch(new RegExp(`^ok: ${recordCount + 2} records`));
+    const last = JSON.parse((await runCli(['sandbox', 'audit', 'tail', '-n', '1'], options)).stdout) as {
+      data: { argv: string[] };
+    };
+    expect(last.data.argv).toEqual(['echo', 'by hand']);
+
     writeFileSync(log, readFileSync(log, 'utf8').replace('"exitCode":0', '"exitCode":7'));
     const tampered = await runCli(['sandbox', 'audit', 'verify'], options);
     expect(tampered.code).toBe(1);
     expect(tampered.stdout).toMatch(/^FAILED: .*\n {2}line \d+ \(#\d+\): modified/);
   });
 
-  it('audit reads the log sandbox_policy.audit_log names, and needs a file when it is turned off', async () => {
+  it('run and audit use the log sandbox_policy.audit_log names; turned off, run records nothing and audit needs a file', async () => {
     const options = { cwd: home.workspace, env: home.env };
     const custom = join(home.root, 'custom-audit.jsonl');
     home.writeUserConfig(`[sandbox_policy]\naudit_log = "${custom}"\n`);
-    expect((await runCli(['sandbox', 'run', '--audit', custom, '--', 'echo', 'x'], options)).code).toBe(0);
+    expect((await runCli(['sandbox', 'run', '--', 'echo', 'x'], options)).code).toBe(0);
     const verified = await runCli(['sandbox', 'audit', 'verify', '--json'], options);
     expect(verified.code).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, records: 2 });
@@ -192,7 +202,10 @@ describe('vtcode sandbox is vtcode-sandbox with the project defaults', () => {
     const missing = await runCli(['sandbox', 'audit', 'verify'], options);
     expect(missing.code).toBe(66);
     expect(missing.stderr).toContain(join(home.env.XDG_STATE_HOME as string, 'vtcode', 'audit.jsonl'));
+    // Turned off: run records nothing, and audit needs a file.
     home.writeUserConfig('[sandbox_policy]\naudit_log = false\n');
+    expect((await runCli(['sandbox', 'run', '--', 'echo', 'x'], options)).code).toBe(0);
+    expect(existsSync(join(home.env.XDG_STATE_HOME as string, 'vtcode', 'audit.jsonl'))).toBe(false);
     const off = await runCli(['sandbox', 'audit', 'tail'], options);
     expect(off.code).toBe(64);
     expect(off.stderr).toContain('the audit log is turned off (sandbox_policy.audit_log = false)');

@@ -40,7 +40,7 @@ export async function runLibraryCli(
 /**
  * `vtcode sandbox …` is `vtcode-sandbox` (@vtcode/sandbox's CLI: the same commands, options, JSON output and exit
  * codes) with this project's defaults: the policy derived from vtcode.toml when no `--policy` is given, and the
- * audit log `vtcode exec` writes when `audit verify|tail` names no file.
+ * audit log `vtcode exec` writes, which `run` appends to and `audit verify|tail` read when no file is named.
  */
 async function runSandbox(args: string[], io: CommandIO): Promise<number> {
   const { runSandboxCli, SandboxError, SandboxPolicySchema } = await import('@vtcode/sandbox');
@@ -96,6 +96,11 @@ async function runSandbox(args: string[], io: CommandIO): Promise<number> {
               'the audit log is turned off (sandbox_policy.audit_log = false): name a log file',
             );
           return setting ?? defaultAuditLogPath(io.env);
+        },
+        // `run` is audited like the agent's commands, unless sandbox_policy.audit_log = false (or --audit is given).
+        async runLog(cwd) {
+          const setting = (await loadProjectConfig(cwd)).sandbox_policy.audit_log;
+          return setting === false ? undefined : (setting ?? defaultAuditLogPath(io.env));
         },
       },
     });

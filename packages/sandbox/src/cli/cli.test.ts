@@ -362,6 +362,71 @@ describe('embedded in an app (program name, default policy, default audit log)',
   });
 });
 
+describe('run with the default audit log (runLog)', () => {
+  it('records run in the default log unless --audit names another; none when runLog gives nothing', async () => {
+    const log = join(tree.root, 'run-default.jsonl');
+    const other = join(tree.root, 'run-explicit.jsonl');
+    const asked: string[] = [];
+    const withRunLog: EmbeddingOptions = {
+      defaultAuditLog: {
+        description: 'the app log',
+        path: () => log,
+        runLog(cwd) {
+          asked.push(cwd);
+          return log;
+        },
+      },
+    };
+    expect((await cli(['run', '--', 'echo', 'one'], { embedding: withRunLog })).code).toBe(0);
+    expect((await cli(['run', '--', 'curl', '-s', 'http://127.0.0.1:9/'], { embedding: withRunLog })).code).toBe(
+      EXIT_CODES.refused,
+    );
+    expect((await cli(['run', '--audit', other, '--', 'echo', 'two'], { embedding: withRunLog })).code).toBe(0);
+    expect(asked).toEqual([tree.workspace, tree.workspace]);
+    const tail = await cli(['audit', 'tail'], { embedding: withRunLog });
+    const records = tail.out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; data: { argv: unknown } });
+    expect(records.map((record) => record.type)).toEqual(['decision', 'execution', 'decision']);
+    expect(records[1]?.data.argv).toEqual(['echo', 'one']);
+    expect((await cli(['audit', 'verify', other])).out).toMatch(/^ok: 2 records/);
+    expect((await cli(['help'], { embedding: withRunLog })).out).toContain('default: the default log (below)');
+
+    const nowhere = join(tree.root, 'nowhere', 'audit.jsonl');
+    const off: EmbeddingOptions = {
+      defaultAuditLog: { description: 'off', path: () => nowhere, runLog: () => undefined },
+    };
+    expect((await cli(['run', '--', 'echo', 'three'], { embedding: off })).code).toBe(0);
+    expect(existsSync(nowhere)).toBe(false);
+  });
+
+  it("creates the log's directory; a log that cannot be opened is a warning and the command still runs", async () => {
+    const nested = join(tree.root, 'state', 'app', 'audit.jsonl');
+    const created = await cli(['run', '--', 'echo', 'nested'], {
+      embedding: { defaultAuditLog: { description: 'nested', path: () => nested, runLog: () => nested } },
+    });
+    expect(created.code).toBe(0);
+    expect((await cli(['audit', 'verify', nested])).code).toBe(0);
+    const blocker = join(tree.root, 'a-file');
+    writeFileSync(blocker, '');
+    const unopenable = join(blocker, 'audit.jsonl');
+    const warned = await cli(['run', '--', 'echo', 'still runs'], {
+      embedding: {
+        programName: 'app sandbox',
+        defaultAuditLog: { description: 'broken', path: () => unopenable, runLog: () => unopenable },
+      },
+    });
+    expect(warned.code).toBe(0);
+    expect(warned.out).toBe('still runs\n');
+    expect(warned.err).toMatch(
+      /^app sandbox: warning: audit log .*a-file\/audit\.jsonl cannot be opened .*not audited\n$/,
+    );
+    // An explicit --audit that cannot be opened fails the run (66).
+    expect((await cli(['run', '--audit', unopenable, '--', 'echo', 'x'])).code).toBe(EXIT_CODES.noInput);
+  });
+});
+
 describe('usage details', () => {
   it('prints the usage for --help on any command, and resolves a relative log against the working directory', async () => {
     for (const args of [['run', '--help'], ['check', '-h'], ['doctor', '--help'], ['audit', '--help'], ['--help']]) {

@@ -6,6 +6,7 @@
  * streams), so it is tested in-process, and an app embeds it: `vtcode sandbox …` is this CLI with vtcode's program
  * name, the policy of the project's vtcode.toml and the audit log `vtcode exec` writes (see `CliIo`).
  */
+import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { AuditLog } from '../audit/audit-log.ts';
@@ -66,6 +67,13 @@ export interface CliDefaultAuditLog {
    * (`VTCODE_SANDBOX_INVALID_ARGUMENT`: exit 64, with your message).
    */
   path(cwd: string): string | Promise<string>;
+  /**
+   * Where `run` without `--audit` records its decision and execution (`vtcode sandbox`: the log `vtcode exec`
+   * writes), for the command's working directory; `undefined` for nowhere. A relative path resolves against
+   * `io.cwd` and its directory is created. A log that cannot be opened is a warning and the command still runs, as in
+   * `vtcode exec` (an explicit `--audit` log that cannot be opened fails the run with 66).
+   */
+  runLog?(cwd: string): string | undefined | Promise<string | undefined>;
 }
 
 /** Where the CLI reads and writes, and the defaults of the program it runs in. It never touches `process`. */
@@ -99,6 +107,7 @@ export function usage(io: CliIo): string {
   const policyDefault = io.defaultPolicy?.description ?? 'the built-in defaults (workspace = --cwd)';
   const log = io.defaultAuditLog ? '[log.jsonl]' : '<log.jsonl>';
   const logDefault = io.defaultAuditLog ? `\n      default log: ${io.defaultAuditLog.description}` : '';
+  const runLog = io.defaultAuditLog?.runLog ? '; default: the default log (below)' : '';
   return `usage: ${program} <command> [options]
 
 commands:
@@ -109,7 +118,7 @@ commands:
       --timeout-ms N     time limit (overrides limits.timeoutMs)
       --yes              run commands the policy would ask about (no one is there to ask)
       --json             print the result as JSON instead of streaming the output
-      --audit FILE       append the decision and the execution to a hash-chained audit log (JSONL)
+      --audit FILE       append the decision and the execution to a hash-chained audit log (JSONL)${runLog}
   check [options] -- <program> [argument ...]  what the policy decides, and why (no command runs)
   check [options] '<shell command line>'
       --policy FILE, --cwd DIR, --json
@@ -218,6 +227,22 @@ function workingDirectory(values: Record<string, string | true>, io: CliIo): str
   return resolve(io.cwd, typeof values.cwd === 'string' ? values.cwd : '.');
 }
 
+/** The app's default log for `run` (see `CliDefaultAuditLog.runLog`), or undefined. */
+async function openRunLog(io: CliIo, cwd: string): Promise<AuditLog | undefined> {
+  const configured = await io.defaultAuditLog?.runLog?.(cwd);
+  if (configured === undefined) return undefined;
+  const path = resolve(io.cwd, configured);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    return await AuditLog.open(path);
+  } catch (error) {
+    io.stderr.write(
+      `${programNameOf(io)}: warning: audit log ${path} cannot be opened (${(error as Error).message}); this run is not audited\n`,
+    );
+    return undefined;
+  }
+}
+
 async function runCommand(args: string[], io: CliIo): Promise<number> {
   const program = programNameOf(io);
   const { values, rest } = parseOptions(args, ['policy', 'backend', 'cwd', 'timeout-ms', 'audit'], ['yes', 'json']);
@@ -230,7 +255,8 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   const { policy, baseDirectory } = await loadPolicy(values, cwd, io);
 
   const verdict = await evaluate(rest, policy, { cwd, baseDirectory });
-  const audit = typeof values.audit === 'string' ? await AuditLog.open(resolve(io.cwd, values.audit)) : undefined;
+  const audit =
+    typeof values.audit === 'string' ? await AuditLog.open(resolve(io.cwd, values.audit)) : await openRunLog(io, cwd);
   const approvedAsk = verdict.decision === 'ask' && values.yes === true;
   await audit?.recordDecision({
     commandLine: verdict.commandLine,
