@@ -56,7 +56,10 @@ const shell = (id: string, command: string) => ({ id, name: 'shell', input: { co
 const loadSkill = (id: string, name: string) => ({ id, name: 'load_skill', input: { name } });
 
 /** An execute tool that records what it ran (the engine's decision is what these tests look at). */
-function recordingShell(ran: string[], options: { handlesOwnApproval?: boolean; escalate?: boolean } = {}): AgentTool {
+function recordingShell(
+  ran: string[],
+  options: { handlesOwnApproval?: boolean; escalate?: boolean; secondCheckReason?: string } = {},
+): AgentTool {
   return {
     name: 'shell',
     kind: 'execute',
@@ -83,7 +86,9 @@ function recordingShell(ran: string[], options: { handlesOwnApproval?: boolean; 
           kind: 'execute',
           summary: `run: ${command}`,
           command,
-          reason: 'approval mode "untrusted" asks for anything not known safe',
+          reason:
+            options.secondCheckReason ??
+            'npm is not a known read-only command; approval mode "untrusted" asks for anything not known safe',
         });
         if (!outcome.approved) return { output: `not run: ${outcome.reason}`, isError: true };
       }
@@ -267,6 +272,18 @@ describe('skills\u2019 allowed-tools as tool policy', () => {
     expect(asked.map((request) => request.summary)).toEqual(['run outside the sandbox: npm test']);
     expect(run.decided('after')[1]).toMatchObject({ decision: 'deny', decidedBy: 'recording' });
     expect(run.finished('after')?.output).toContain('no network for you');
+    expect(ran).toEqual([]);
+  });
+
+  it("a tool's second check for another reason than the one the skill answered goes to the approver", async () => {
+    const ran: string[] = [];
+    const run = await makeAgent({
+      tools: [recordingShell(ran, { secondCheckReason: 'touch writes /elsewhere, which is outside the workspace' })],
+      turns: [[loadSkill('load', 'release')], [shell('after', 'npm test')]],
+    });
+    await run.agent.run('go');
+    expect(run.decided('after').map((event) => event.decidedBy)).toEqual(['skill:release', 'headless']);
+    expect(run.finished('after')?.output).toContain('not run');
     expect(ran).toEqual([]);
   });
 

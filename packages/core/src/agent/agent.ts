@@ -87,8 +87,11 @@ type ApprovalOutcomeOfCall =
       ok: true;
       /** The engine's policy allowed the call or the Approver approved it: the tool need not ask again. */
       preApproved: boolean;
-      /** Allowed by an active skill's `allowed-tools`: the command it covers and the reason to record. */
-      skill?: { command?: string; reason: string };
+      /**
+       * Allowed by an active skill's `allowed-tools`: the command it covers, the policy's reason to ask that it
+       * answered, and the reason to record.
+       */
+      skill?: { command?: string; policyReason: string; reason: string };
     };
 
 class TurnStreamError extends Error {
@@ -525,11 +528,18 @@ export class Agent {
         sandboxMode: this.options.config.sandbox,
         onOutput: (chunk) => this.emit({ type: 'tool-call-output', toolCallId: call.toolCallId, chunk }),
         requestApproval: async (request) => {
-          // A tool's second check of the very command a skill pre-approved is answered from that decision (so the
-          // sandbox's audit log records the skill). Anything else a tool asks — an escalation such as running outside
-          // the sandbox or with the network — goes to the Approver: a skill never approves it.
+          // A tool's second check of the very command a skill pre-approved, asking for the very reason the skill
+          // answered, is answered from that decision (so the sandbox's audit log records the skill). Anything else a
+          // tool asks — an escalation such as running outside the sandbox or with the network, or a judgement the
+          // engine did not see (another working directory) — goes to the Approver: a skill never approves it.
           const skill = allowed.skill;
-          if (skill && !tool.handlesOwnApproval && skill.command !== undefined && request.command === skill.command) {
+          if (
+            skill &&
+            !tool.handlesOwnApproval &&
+            skill.command !== undefined &&
+            request.command === skill.command &&
+            request.reason === skill.policyReason
+          ) {
             return { approved: true, reason: skill.reason };
           }
           const decision = await this.askApprover(
@@ -589,6 +599,7 @@ export class Agent {
       });
       const skill = {
         reason: verdict.reason,
+        policyReason: verdict.preApprovedBy.policyReason,
         ...(description.command !== undefined ? { command: description.command } : {}),
       };
       // A tool that checks the command again asks through requestApproval, answered from this decision (above);

@@ -23,7 +23,13 @@ export interface PolicyDecision {
    */
   escalation?: boolean;
   /** Set when the call is allowed only because an active skill's `allowed-tools` pre-approves it. */
-  preApprovedBy?: SkillRuleMatch;
+  preApprovedBy?: SkillPreApproval;
+}
+
+/** Who pre-approved a call, and what the policy would have said without it. */
+export interface SkillPreApproval extends SkillRuleMatch {
+  /** The policy's reason to ask (or approval mode "never"'s to deny) that the skill's rule answered. */
+  policyReason: string;
 }
 
 /** The `allowed-tools` rule of an active skill that matches a tool call. */
@@ -144,7 +150,7 @@ export async function decideToolCall(input: ToolPolicyInput): Promise<PolicyDeci
     return {
       decision: 'allow',
       reason: `pre-approved by the skill "${skill}" (allowed-tools: ${rule}); without it: ${result.reason}`,
-      preApprovedBy: input.skillRule,
+      preApprovedBy: { skill, rule, policyReason: result.reason },
     };
   }
   if (result.modeApplied) return result;
