@@ -103,7 +103,7 @@ describe('vtcode exec with a local Ollama', () => {
         .map((event) => event.delta)
         .join(''),
     ).toBe('The bug is probably in cart.js.');
-    expect(events.at(-1)).toMatchObject({ usage: { inputTokens: 2300, outputTokens: 52 } });
+    expect(events.at(-1)).toMatchObject({ usage: { inputTokens: 2300, outputTokens: 52, costUsd: 0 } });
 
     const [first, second] = chats(server);
     expect(chats(server)).toHaveLength(2);
@@ -249,6 +249,7 @@ describe('vtcode doctor and local servers', () => {
     );
     expect(result.stdout).toContain('OPENAI_API_KEY is set');
     expect(result.stdout).toContain('Ollama Cloud: OLLAMA_API_KEY is not set');
+    expect(result.stdout).toContain('start it with OLLAMA_CONTEXT_LENGTH=32768');
     expect(ollama.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /api/tags']);
   });
 

@@ -42,6 +42,12 @@ export async function runDoctor(_args: string[], io: CommandIO): Promise<number>
         const line = `${known.label}: ${key} (${status.baseURL}) — ${describeStatus(status)}`;
         io.stdout(`  ${status.running ? ok(line) : bad(line)}\n`);
         const models = used.filter((id) => splitModelId(id).provider === name).map((id) => splitModelId(id).model);
+        if (name === 'ollama' && (status.running || models.length > 0)) {
+          io.stdout(
+            '       note: Ollama cuts a prompt longer than its context window without an error, and its default window is\n' +
+              '       a few thousand tokens: for an agent, start it with OLLAMA_CONTEXT_LENGTH=32768 (or more)\n',
+          );
+        }
         for (const model of models) {
           const problem = localModelProblem(status, model);
           if (!problem) continue;

@@ -66,7 +66,8 @@ describe('Ollama (OpenAI-compatible endpoint)', () => {
     expect(events.at(-1)).toMatchObject({
       type: 'finish',
       finishReason: 'tool-calls',
-      usage: { inputTokens: 812, outputTokens: 61, totalTokens: 873 },
+      // a local model costs nothing, even one the catalogue does not know
+      usage: { inputTokens: 812, outputTokens: 61, totalTokens: 873, costUsd: 0 },
     });
 
     const request = server.requests.find((recorded) => recorded.api === 'openai-chat');

@@ -178,7 +178,8 @@ export function createProvider(id: string, settings: ModelSettings = {}): Provid
         apiKey: apiKey ?? 'no-key',
         baseURL,
         capabilities: known ? capabilitiesOf(known) : UNKNOWN_MODEL_CAPABILITIES,
-        ...(known ? { pricing: known.pricing } : {}),
+        // A model on the user's own Ollama or LM Studio costs nothing per token, catalogued or not.
+        ...(known ? { pricing: known.pricing } : base.quirks?.localServer ? { pricing: { input: 0, output: 0 } } : {}),
         ...(Object.keys(headers).length > 0 ? { headers } : {}),
         ...(own.timeoutMs ? { timeoutMs: own.timeoutMs } : {}),
         ...(settings.fetch ? { fetch: settings.fetch } : {}),
