@@ -129,6 +129,7 @@ async function makeAgent(options: {
   policies?: Record<string, string>;
   approver?: Approver;
   state?: ConversationState;
+  skillPreApprovals?: boolean;
 }) {
   const config = VtcodeConfigSchema.parse({
     approval: options.approval ?? 'untrusted',
@@ -146,6 +147,7 @@ async function makeAgent(options: {
     sessionId: 'test',
     evaluateCommand: await createSandboxCommandEvaluator(await sandboxPolicyFromConfig(config, workspace)),
     ...(options.state ? { state: options.state } : {}),
+    ...(options.skillPreApprovals !== undefined ? { skillPreApprovals: options.skillPreApprovals } : {}),
     onEvent: (event) => events.push(event),
   });
   const finished = (id: string) =>
@@ -207,6 +209,21 @@ describe('skills\u2019 allowed-tools as tool policy', () => {
     });
     await run.agent.run('go');
     expect(run.finished('load')?.status).toBe('error');
+    expect(run.finished('after')?.status).toBe('denied');
+    expect(run.agent.activeSkills).toEqual([]);
+    expect(ran).toEqual([]);
+  });
+
+  it('an embedder can turn skill pre-approvals off (skillPreApprovals: false)', async () => {
+    const ran: string[] = [];
+    const run = await makeAgent({
+      tools: [recordingShell(ran)],
+      skillPreApprovals: false,
+      turns: [[loadSkill('load', 'release')], [shell('after', 'npm test')]],
+    });
+    await run.agent.run('go');
+    expect(run.finished('load')?.status).toBe('ok');
+    expect(run.finished('load')?.output).not.toContain('without asking');
     expect(run.finished('after')?.status).toBe('denied');
     expect(run.agent.activeSkills).toEqual([]);
     expect(ran).toEqual([]);

@@ -58,6 +58,11 @@ export interface AgentOptions {
   setupWarnings?: readonly string[];
   /** Sees every raw model stream event as it arrives (e.g. to start loading tools when a tool call begins). */
   onModelEvent?: (event: StreamEvent) => void;
+  /**
+   * Whether a skill loaded with `load_skill` pre-approves the calls its `allowed-tools` match (default true). With
+   * false, skills still load but every call follows the approval policy alone.
+   */
+  skillPreApprovals?: boolean;
   now?: () => Date;
 }
 
@@ -123,7 +128,7 @@ export class Agent {
     this.sessionId = options.sessionId;
     this.state = options.state ?? new ConversationState();
     this.toolDefinitions = toToolDefinitions(options.tools);
-    const loader = options.tools.list().find(isSkillLoaderTool);
+    const loader = options.skillPreApprovals === false ? undefined : options.tools.list().find(isSkillLoaderTool);
     if (loader) {
       this.skillApprovals = new SkillApprovals({
         resolve: (name) => loader.skillToolPolicy(name),
@@ -552,9 +557,19 @@ export class Agent {
     } catch (error) {
       result = { output: `the tool failed: ${(error as Error).message}`, isError: true };
     }
-    if (isSkillLoaderTool(tool) && !result.isError && !signal.aborted) {
+    if (this.skillApprovals && isSkillLoaderTool(tool) && !result.isError && !signal.aborted) {
       const name = (input as { name?: unknown } | undefined)?.name;
-      if (typeof name === 'string') this.skillApprovals?.activate(name);
+      if (typeof name === 'string') {
+        this.skillApprovals.activate(name);
+        // The model learns what now runs without asking (the loader keeps the policy it just read).
+        const rules = (await tool.skillToolPolicy(name))?.preApproved.map((rule) => rule.raw) ?? [];
+        if (rules.length > 0) {
+          result = {
+            ...result,
+            output: `${result.output}\n\nWhile this skill is active, these tool calls run without asking for approval (its allowed-tools): ${rules.join(', ')}. Anything else follows the usual approval policy.`,
+          };
+        }
+      }
     }
     if (result.plan) this.emit({ type: 'plan-updated', items: result.plan });
     const status: ToolCallStatus = signal.aborted ? 'cancelled' : result.isError ? 'error' : 'ok';

@@ -111,11 +111,7 @@ export async function setupSkills(options: SetupSkillsOptions): Promise<SkillsSe
       try {
         const loaded = await skillsModule.loadSkill(skill);
         policies.set(skill.name, loaded.toolPolicy);
-        const rules = loaded.toolPolicy.preApproved.map((rule) => rule.raw);
-        const note = rules.length
-          ? `\n\nWhile this skill is active, these tool calls run without asking for approval (its allowed-tools): ${rules.join(', ')}. Anything else follows the usual approval policy.`
-          : '';
-        return { output: `${skillsModule.renderSkillContent(loaded)}${note}` };
+        return { output: skillsModule.renderSkillContent(loaded) };
       } catch (error) {
         return { output: `could not load skill ${skill.name}: ${(error as Error).message}`, isError: true };
       }
