@@ -58,7 +58,10 @@ export interface CliDefaultPolicy {
   load(cwd: string): SandboxPolicy | Promise<SandboxPolicy>;
 }
 
-/** The audit log an embedding app supplies for `audit verify|tail` with no file (`vtcode sandbox`: the one `vtcode exec` writes). */
+/**
+ * The audit log an embedding app supplies (`vtcode sandbox`: the one `vtcode exec` writes): read by
+ * `audit verify|tail` when no file is named, and appended to by `run` without `--audit` when `runLog` gives it.
+ */
 export interface CliDefaultAuditLog {
   /** How the usage describes it: `audit verify [log.jsonl] … default: <description>`. */
   description: string;
@@ -76,7 +79,10 @@ export interface CliDefaultAuditLog {
   runLog?(cwd: string): string | undefined | Promise<string | undefined>;
 }
 
-/** Where the CLI reads and writes, and the defaults of the program it runs in. It never touches `process`. */
+/**
+ * Where the CLI reads and writes, and the defaults of the program it runs in. It writes only to these streams (never
+ * to `process.stdout`), so it can be embedded and tested in-process.
+ */
 export interface CliIo {
   stdout: Writable;
   stderr: Writable;
