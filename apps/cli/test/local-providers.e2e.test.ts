@@ -118,6 +118,10 @@ describe('vtcode exec with a local Ollama', () => {
     expect(callId).toMatch(/^call_[a-z0-9]{8}$/);
     const messages = (second?.body.messages ?? []) as Array<{ role: string; tool_call_id?: string; content: unknown }>;
     const toolMessage = messages.find((message) => message.role === 'tool');
+    // Ollama takes the turn's thinking back in `reasoning` (thinking models want it on tool-call turns).
+    expect(messages.find((message) => message.role === 'assistant')).toMatchObject({
+      reasoning: 'The bug is probably in cart.js.',
+    });
     expect(toolMessage?.tool_call_id).toBe(callId);
     expect(contentText(toolMessage?.content)).toContain('cartTotal');
   });
@@ -251,6 +255,17 @@ describe('vtcode doctor and local servers', () => {
     expect(result.stdout).toContain('Ollama Cloud: OLLAMA_API_KEY is not set');
     expect(result.stdout).toContain('start it with OLLAMA_CONTEXT_LENGTH=32768');
     expect(ollama.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /api/tags']);
+  });
+
+  it('an LM Studio that requires a token and got none says so', async () => {
+    const locked = await fake({ strict: false });
+    locked.setFallback({ type: 'http-error', status: 401, body: { error: 'Unauthorized' } });
+    const [, status] = await probeLocalServers({ providers: { lmstudio: { base_url: locked.openaiBaseURL } } }, {});
+    expect(status).toMatchObject({
+      running: false,
+      problem: 'it answers but refuses the request (HTTP 401): it requires an API token, set LM_API_TOKEN',
+    });
+    expect(locked.requests[0]?.headers.authorization).toBeUndefined();
   });
 
   it('LM Studio running (with its token) and a configured Ollama model that is not pulled → a blocking problem', async () => {

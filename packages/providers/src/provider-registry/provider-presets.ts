@@ -99,8 +99,9 @@ export const PROVIDER_PRESETS: Record<string, ProviderPreset> = {
     baseURL: 'http://localhost:11434/v1',
     apiKeyEnv: [],
     requiresKey: false,
-    // Thinking arrives in `reasoning` deltas (or as <think> tags from older models); tool calls arrive whole.
-    quirks: { ...COMPATIBLE, thinkTags: true, localServer: 'ollama' },
+    // Thinking arrives in `reasoning` deltas (or as <think> tags from older models) and is taken back in the assistant
+    // message's `reasoning` (openai/openai.go `FromChatRequest`), which thinking models want on tool-call turns.
+    quirks: { ...COMPATIBLE, thinkTags: true, echoReasoning: 'reasoning', localServer: 'ollama' },
   },
   'ollama-cloud': {
     id: 'ollama-cloud',
@@ -109,7 +110,7 @@ export const PROVIDER_PRESETS: Record<string, ProviderPreset> = {
     baseURL: 'https://ollama.com/v1',
     apiKeyEnv: ['OLLAMA_API_KEY'],
     requiresKey: true,
-    quirks: { ...COMPATIBLE, thinkTags: true },
+    quirks: { ...COMPATIBLE, thinkTags: true, echoReasoning: 'reasoning' },
   },
   lmstudio: {
     id: 'lmstudio',
