@@ -115,7 +115,7 @@ describe('vtcode sandbox is vtcode-sandbox with the project defaults', () => {
     home.writeProjectConfig('approval = "never"\n[sandbox_policy]\nnetwork = true\n');
     const curl = await runCli(['sandbox', 'run', '--', 'curl', '-s', 'http://127.0.0.1:9/'], options);
     expect(curl.code).toBe(77);
-    expect(curl.stderr).toContain('sandbox_policy.network ignored');
+    expect(curl.stderr.split('sandbox_policy.network ignored')).toHaveLength(2); // said once
     expect(curl.stderr).toMatch(/refused \(deny\): .*network/);
     // sandbox = "read-only": a write the policy sees is refused, one it cannot see fails in the OS sandbox.
     home.writeProjectConfig('sandbox = "read-only"\n');

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { VtcodeConfig } from '@vtcode/core';
 import type { CommandIO } from './command-io.ts';
 
 function sink(write: (text: string) => void): NodeJS.WritableStream & Writable {
@@ -44,16 +45,25 @@ export async function runLibraryCli(
  */
 async function runSandbox(args: string[], io: CommandIO): Promise<number> {
   const { runSandboxCli, SandboxError, SandboxPolicySchema } = await import('@vtcode/sandbox');
-  /** vtcode.toml for a directory, loaded only when a default is needed (a bad one fails like a bad policy: 65). */
-  const loadProjectConfig = async (cwd: string) => {
-    const { loadConfig } = await import('@vtcode/core');
-    try {
-      const loaded = loadConfig({ cwd, env: io.env });
-      for (const warning of loaded.warnings) io.stderr(`vtcode sandbox: warning: ${warning}\n`);
-      return loaded.config;
-    } catch (error) {
-      throw new SandboxError('VTCODE_SANDBOX_INVALID_POLICY', (error as Error).message, { cause: error });
-    }
+  /**
+   * vtcode.toml for a directory, loaded once and only when a default is needed (its warnings printed once; a bad one
+   * fails like a bad policy: 65).
+   */
+  const configs = new Map<string, Promise<VtcodeConfig>>();
+  const loadProjectConfig = (cwd: string): Promise<VtcodeConfig> => {
+    const cached = configs.get(cwd);
+    if (cached) return cached;
+    const loading = import('@vtcode/core').then(({ loadConfig }) => {
+      try {
+        const loaded = loadConfig({ cwd, env: io.env });
+        for (const warning of loaded.warnings) io.stderr(`vtcode sandbox: warning: ${warning}\n`);
+        return loaded.config;
+      } catch (error) {
+        throw new SandboxError('VTCODE_SANDBOX_INVALID_POLICY', (error as Error).message, { cause: error });
+      }
+    });
+    configs.set(cwd, loading);
+    return loading;
   };
   const running = args[0] === 'run';
   // Ctrl-C or SIGTERM during `run`: stop the command's whole process tree through the sandbox and exit 130 (a
