@@ -257,6 +257,20 @@ describe('vtcode doctor and local servers', () => {
     expect(ollama.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /api/tags']);
   });
 
+  it('a configured Ollama model with Ollama down is a blocking problem', async () => {
+    const refused = await closedPort();
+    home.writeUserConfig('model = "ollama/qwen3-coder"\n');
+    const result = await runCli(['doctor'], {
+      cwd: home.workspace,
+      env: { ...home.env, OLLAMA_HOST: refused, LMSTUDIO_BASE_URL: `${refused}/v1` },
+    });
+    expect(result.stdout).toContain(
+      `no   Ollama: no key needed (${refused}/v1) — not running at ${refused} (connection refused; start it: ollama serve)`,
+    );
+    expect(result.stdout).toContain('ollama/qwen3-coder is configured, but Ollama does not answer');
+    expect(result.code).not.toBe(0);
+  });
+
   it('an LM Studio that requires a token and got none says so', async () => {
     const locked = await fake({ strict: false });
     locked.setFallback({ type: 'http-error', status: 401, body: { error: 'Unauthorized' } });
