@@ -29,6 +29,8 @@ exec options:
   -v, --verbose                  show command output live
 
 Exit codes: 0 success, 1 agent failure, 2 configuration or usage error, 3 auth error, 130 cancelled.
+vtcode sandbox uses vtcode-sandbox's own codes instead (e.g. run: the command's code, 77 refused by the policy,
+69 no sandbox can be enforced here; check: 0 allow, 1 ask, 2 deny; 64 bad usage): see \`vtcode sandbox help\`.
 `;
 
 /** `vtcode exec --json | head -1`: a reader that goes away is not an error worth a stack trace. */

@@ -113,25 +113,44 @@ describe('approval modes in a headless run', () => {
     expect(readme()).toContain('deliberately broken');
   });
 
-  it('read-only: only known read-only commands run, whatever the approval mode', async () => {
+  it('read-only: the OS sandbox keeps the workspace read-only; a write the engine lets through fails there', async () => {
     home.writeUserConfig(fakeProviderConfig([{ id: 'fake', baseURL: server.openaiBaseURL }]));
-    server.enqueue(
-      {
-        content: [
-          { type: 'tool-call', id: 'c_ls', name: 'shell', arguments: { command: 'ls src' } },
-          { type: 'tool-call', id: 'c_touch', name: 'shell', arguments: { command: 'touch created.txt' } },
-        ],
-      },
-      { content: [{ type: 'text', text: 'Done.' }] },
-    );
-    const result = await runCli(['exec', '--json', '--sandbox', 'read-only', '--approval', 'full-auto', 'look'], {
-      cwd: home.workspace,
-      env: home.env,
-    });
-    const finished = parseEvents(result.stdout).filter((event) => event.type === 'tool-call-finished');
-    expect(finished.map((event) => event.status)).toEqual(['ok', 'denied']);
-    expect(finished[0]?.output).toContain('cart.js');
-    expect(finished[1]?.output).toContain('read-only');
-    expect(existsSync(join(home.workspace, 'created.txt'))).toBe(false);
+    const write = `node -e "require('fs').writeFileSync('created.txt', 'y')"`;
+    for (const approval of ['full-auto', 'on-request']) {
+      server.enqueue(
+        {
+          content: [
+            { type: 'tool-call', id: 'c_ls', name: 'shell', arguments: { command: 'ls src' } },
+            // A write no command policy can see: the engine lets it run, inside the read-only sandbox.
+            { type: 'tool-call', id: 'c_node', name: 'shell', arguments: { command: write } },
+            // A write the policy sees (a protected path): full-auto lets it through, on-request asks (denied).
+            { type: 'tool-call', id: 'c_touch', name: 'shell', arguments: { command: 'touch created.txt' } },
+          ],
+        },
+        { content: [{ type: 'text', text: 'Done.' }] },
+      );
+      const result = await runCli(['exec', '--json', '--sandbox', 'read-only', '--approval', approval, 'look'], {
+        cwd: home.workspace,
+        env: home.env,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const finished = Object.fromEntries(
+        parseEvents(result.stdout)
+          .filter((event) => event.type === 'tool-call-finished')
+          .map((event) => [event.toolCallId as string, event]),
+      );
+      expect(finished.c_ls?.status, approval).toBe('ok');
+      expect(finished.c_ls?.output).toContain('cart.js');
+      expect(finished.c_node?.status, approval).toBe('ok');
+      expect(finished.c_node?.output).toMatch(/EROFS|read-only file system/i);
+      expect(finished.c_node?.output).toMatch(/\[exit code [1-9]\d*\]$/);
+      if (approval === 'full-auto') {
+        expect(finished.c_touch?.output).toMatch(/read-only file system/i);
+      } else {
+        expect(finished.c_touch?.status).toBe('denied');
+        expect(finished.c_touch?.output).toContain('protected path');
+      }
+      expect(existsSync(join(home.workspace, 'created.txt')), approval).toBe(false);
+    }
   });
 });

@@ -157,3 +157,81 @@ describe("a skill's allowed-tools in a headless run (approval untrusted)", () =>
     expect(human.stderr).not.toContain('approval needed');
   });
 });
+
+describe("a skill's allowed-tools with approval mode never", () => {
+  const writeFmtSkill = () => {
+    const skill = join(home.workspace, '.agents', 'skills', 'fmt');
+    mkdirSync(skill, { recursive: true });
+    writeFileSync(
+      join(skill, 'SKILL.md'),
+      '---\nname: fmt\ndescription: Normalises the notes.\nallowed-tools: Bash(sed:*) Bash(touch:*)\n---\n\nRun sed on notes.txt.\n',
+    );
+    writeFileSync(join(home.workspace, 'notes.txt'), 'teh notes\n');
+  };
+  const script = () =>
+    server.enqueue(
+      { content: [shell('c_before', 'sed -i s/teh/the/ notes.txt')] },
+      { content: [{ type: 'tool-call', id: 'c_load', name: 'load_skill', arguments: { name: 'fmt' } }] },
+      {
+        content: [
+          shell('c_after', 'sed -i s/teh/the/ notes.txt'),
+          shell('c_uncovered', 'find . -name "*.orig" -delete'),
+          shell('c_outside', 'touch ../escaped.txt'),
+        ],
+      },
+      { content: [{ type: 'text', text: 'Formatted.' }] },
+    );
+
+  it('the pre-approved command runs (approved by the skill, then run); the rest and escalations stay denied', async () => {
+    writeFmtSkill();
+    script();
+    const result = await runCli(['exec', '--json', '--approval', 'never', 'fix the notes'], {
+      cwd: home.workspace,
+      env: home.env,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const events = parseEvents(result.stdout);
+    const finished = (id: string) => byCall(events, 'tool-call-finished', id)[0];
+    expect(finished('c_before')?.status).toBe('denied');
+    expect(finished('c_before')?.output).toContain('approval mode "never"');
+    expect(byCall(events, 'approval-decided', 'c_after')).toEqual([
+      expect.objectContaining({ decision: 'allow', decidedBy: 'skill:fmt' }),
+    ]);
+    expect(finished('c_after')?.status).toBe('ok');
+    expect(finished('c_after')?.output).toMatch(/\[exit code 0\]$/);
+    expect(readFileSync(join(home.workspace, 'notes.txt'), 'utf8')).toBe('the notes\n');
+    for (const id of ['c_uncovered', 'c_outside']) expect(finished(id)?.status, id).toBe('denied');
+    expect(finished('c_outside')?.output).toContain('outside the workspace');
+    expect(existsSync(join(home.root, 'escaped.txt'))).toBe(false);
+    // Mode never asks nobody.
+    expect(events.filter((event) => event.type === 'approval-requested')).toEqual([]);
+    // The audit log names the skill as the approver of the command it ran.
+    const audit = readFileSync(join(home.env.XDG_STATE_HOME as string, 'vtcode', 'audit.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string; data: Record<string, unknown> });
+    expect(
+      audit.filter((record) => record.type === 'decision' && record.data.commandLine === 'sed -i s/teh/the/ notes.txt'),
+    ).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ decision: 'allow', approver: 'skill:fmt' }) }),
+    ]);
+  });
+
+  it('[skills] pre_approve = false: the skill loads, and its commands stay denied', async () => {
+    writeFmtSkill();
+    home.writeProjectConfig('[skills]\npre_approve = false\n');
+    script();
+    const result = await runCli(['exec', '--json', '--approval', 'never', 'fix the notes'], {
+      cwd: home.workspace,
+      env: home.env,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const events = parseEvents(result.stdout);
+    expect(byCall(events, 'tool-call-finished', 'c_load')[0]?.status).toBe('ok');
+    expect(byCall(events, 'tool-call-finished', 'c_after')[0]?.status).toBe('denied');
+    expect(events.some((event) => String(event.decidedBy ?? '').startsWith('skill:'))).toBe(false);
+    expect(readFileSync(join(home.workspace, 'notes.txt'), 'utf8')).toBe('teh notes\n');
+    const config = await runCli(['config'], { cwd: home.workspace, env: home.env });
+    expect(config.stdout).toMatch(/skills\.pre_approve\s+false\s+.*\.vtcode\/vtcode\.toml/);
+  });
+});

@@ -1,10 +1,23 @@
 export type { AgentOptions, EventSink, RunResult } from './agent/agent.ts';
 export { Agent } from './agent/agent.ts';
-export type { CommandEvaluator, PolicyDecision, ToolPolicyInput } from './approvals/approval-policy.ts';
+export type {
+  CommandEvaluator,
+  PolicyDecision,
+  SkillPreApproval,
+  SkillRuleMatch,
+  ToolPolicyInput,
+} from './approvals/approval-policy.ts';
 export { basicCommandEvaluator, decideToolCall } from './approvals/approval-policy.ts';
 export type { ApprovalDecision, Approver } from './approvals/approver.ts';
 export { createHeadlessApprover, createStaticApprover } from './approvals/approver.ts';
-export { createSandboxCommandEvaluator, sandboxPolicyFromConfig } from './approvals/sandbox-evaluator.ts';
+export {
+  createSandboxCommandEvaluator,
+  keepsWorkspaceReadOnly,
+  sandboxPolicyFromConfig,
+} from './approvals/sandbox-evaluator.ts';
+export type { SkillCallSubject } from './approvals/skill-approvals.ts';
+export { SKILL_TOOL_ALIASES, SkillApprovals, skillsLoadedIn } from './approvals/skill-approvals.ts';
+export { auditLogPath, defaultAuditLogPath } from './config/audit-log-path.ts';
 export type {
   ApprovalMode,
   ProviderConfig,
@@ -75,8 +88,8 @@ export type {
 export { createToolRegistry, isReadOnlyKind, toToolDefinitions } from './tools/agent-tool.ts';
 export type { ToolDescriptor } from './tools/lazy-tools.ts';
 export { createLazyTools, toolDescriptors } from './tools/lazy-tools.ts';
-export type { SetupSkillsOptions, SkillsCatalogCache, SkillsSetup } from './tools/skill-tool.ts';
-export { LOAD_SKILL_TOOL, setupSkills } from './tools/skill-tool.ts';
+export type { SetupSkillsOptions, SkillLoaderTool, SkillsCatalogCache, SkillsSetup } from './tools/skill-tool.ts';
+export { isSkillLoaderTool, LOAD_SKILL_TOOL, setupSkills } from './tools/skill-tool.ts';
 export type { VtcodeTools, VtcodeToolsOptions } from './tools/vtcode-tools.ts';
 export { createVtcodeTools, DEFAULT_EXCLUDED_TOOLS, describeCall } from './tools/vtcode-tools.ts';
 export type { ExportTrajectoryOptions } from './trajectory/export-trajectory.ts';

@@ -208,6 +208,8 @@ export async function runExec(options: ExecOptions): Promise<number> {
     onEvent,
     ...(tools.evaluateCommand ? { evaluateCommand: tools.evaluateCommand } : {}),
     ...(replayOf ? { replayOf } : {}),
+    // [skills] pre_approve: a loaded skill's allowed-tools pre-approve the calls they match (default true).
+    skillPreApprovals: config.skills.pre_approve,
     setupWarnings: [...effective.warnings, ...tools.warnings],
     // A tool call has begun streaming (the request is long out): load the tools while its arguments arrive.
     onModelEvent: (event) => {

@@ -1,5 +1,3 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { VtcodeConfig } from '@vtcode/core';
 import type { CommandIO } from './command-io.ts';
@@ -44,7 +42,7 @@ export async function runLibraryCli(
  * audit log `vtcode exec` writes, which `run` appends to and `audit verify|tail` read when no file is named.
  */
 async function runSandbox(args: string[], io: CommandIO): Promise<number> {
-  const { runSandboxCli, SandboxError, SandboxPolicySchema } = await import('@vtcode/sandbox');
+  const { runSandboxCli, SandboxError } = await import('@vtcode/sandbox');
   /**
    * vtcode.toml for a directory, loaded once and only when a default is needed (its warnings printed once; a bad one
    * fails like a bad policy: 65).
@@ -86,31 +84,27 @@ async function runSandbox(args: string[], io: CommandIO): Promise<number> {
         async load(cwd) {
           const config = await loadProjectConfig(cwd);
           const { sandboxPolicyFromConfig } = await import('@vtcode/core');
-          const policy = await sandboxPolicyFromConfig(config, cwd);
-          // `sandbox = "read-only"`: the whole workspace is protected, so the command policy refuses writes to it
-          // and the OS sandbox mounts it read-only (vtcode exec instead runs only commands known to be read-only).
-          if (config.sandbox !== 'read-only') return policy;
-          return SandboxPolicySchema.parse({
-            ...policy,
-            workspace: { ...policy.workspace, protected: [...policy.workspace.protected, '.'] },
-          });
+          // The policy vtcode exec runs commands under (`sandbox = "read-only"`: the whole workspace is protected,
+          // so the command policy refuses writes to it and the OS sandbox mounts it read-only).
+          return sandboxPolicyFromConfig(config, cwd);
         },
       },
       defaultAuditLog: {
         description: 'the one vtcode exec writes (sandbox_policy.audit_log, or $XDG_STATE_HOME/vtcode/audit.jsonl)',
         async path(cwd) {
-          const setting = (await loadProjectConfig(cwd)).sandbox_policy.audit_log;
-          if (setting === false)
+          const { auditLogPath } = await import('@vtcode/core');
+          const path = auditLogPath(await loadProjectConfig(cwd), io.env);
+          if (path === undefined)
             throw new SandboxError(
               'VTCODE_SANDBOX_INVALID_ARGUMENT',
               'the audit log is turned off (sandbox_policy.audit_log = false): name a log file',
             );
-          return setting ?? defaultAuditLogPath(io.env);
+          return path;
         },
         // `run` is audited like the agent's commands, unless sandbox_policy.audit_log = false (or --audit is given).
         async runLog(cwd) {
-          const setting = (await loadProjectConfig(cwd)).sandbox_policy.audit_log;
-          return setting === false ? undefined : (setting ?? defaultAuditLogPath(io.env));
+          const { auditLogPath } = await import('@vtcode/core');
+          return auditLogPath(await loadProjectConfig(cwd), io.env);
         },
       },
     });
@@ -121,9 +115,4 @@ async function runSandbox(args: string[], io: CommandIO): Promise<number> {
       if (!process.stdin.isTTY) process.stdin.destroy();
     }
   }
-}
-
-/** Where `vtcode exec` keeps the audit log unless `sandbox_policy.audit_log` says otherwise (see tools/build-tools.ts). */
-function defaultAuditLogPath(env: Record<string, string | undefined>): string {
-  return join(env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state'), 'vtcode', 'audit.jsonl');
 }

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type AgentTool,
+  auditLogPath,
   type CommandEvaluator,
   createLazyTools,
   createSandboxCommandEvaluator,
@@ -183,10 +184,8 @@ function catalogCache(env: Record<string, string | undefined>): SkillsCatalogCac
 
 /** The sandbox's audit log (every command decision and execution), unless `sandbox_policy.audit_log = false`. */
 async function openAudit(config: VtcodeConfig, env: Record<string, string | undefined>) {
-  const setting = config.sandbox_policy.audit_log;
-  if (setting === false) return { log: undefined, warnings: [] as string[] };
-  const path =
-    setting ?? join(env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state'), 'vtcode', 'audit.jsonl');
+  const path = auditLogPath(config, env);
+  if (path === undefined) return { log: undefined, warnings: [] as string[] };
   try {
     mkdirSync(dirname(path), { recursive: true });
     const { AuditLog } = await import('@vtcode/sandbox');

@@ -130,10 +130,12 @@ async function makeAgent(options: {
   approver?: Approver;
   state?: ConversationState;
   skillPreApprovals?: boolean;
+  config?: Record<string, unknown>;
 }) {
   const config = VtcodeConfigSchema.parse({
     approval: options.approval ?? 'untrusted',
     ...(options.policies ? { tools: { policies: options.policies } } : {}),
+    ...options.config,
   });
   const skills = await setupSkills({ cwd: workspace, homeDir: home });
   const events: AgentEvent[] = [];
@@ -292,16 +294,43 @@ describe('skills\u2019 allowed-tools as tool policy', () => {
     expect(ran).toEqual([]);
   });
 
-  it("a tool's second check for another reason than the one the skill answered goes to the approver", async () => {
-    const ran: string[] = [];
+  it('the tool is told who approved the call (the skill) and why; a call the policy allowed says "policy"', async () => {
+    const contexts: Array<{ id: string; preApproved: boolean; approvedBy?: string; approvalReason?: string }> = [];
+    const spy: AgentTool = {
+      ...recordingShell([]),
+      async execute(_input, context) {
+        contexts.push({
+          id: context.toolCallId,
+          preApproved: context.preApproved,
+          ...(context.approvedBy !== undefined ? { approvedBy: context.approvedBy } : {}),
+          ...(context.approvalReason !== undefined ? { approvalReason: context.approvalReason } : {}),
+        });
+        return { output: 'ok' };
+      },
+    };
     const run = await makeAgent({
-      tools: [recordingShell(ran, { secondCheckReason: 'touch writes /elsewhere, which is outside the workspace' })],
-      turns: [[loadSkill('load', 'release')], [shell('after', 'npm test')]],
+      tools: [spy],
+      approval: 'on-request',
+      turns: [[loadSkill('load', 'release')], [shell('safe', 'ls'), shell('skill', 'touch notes.txt')]],
     });
     await run.agent.run('go');
-    expect(run.decided('after').map((event) => event.decidedBy)).toEqual(['skill:release', 'headless']);
-    expect(run.finished('after')?.output).toContain('not run');
-    expect(ran).toEqual([]);
+    expect(contexts.find((context) => context.id === 'safe')).toMatchObject({
+      preApproved: true,
+      approvedBy: 'policy',
+    });
+    // `touch notes.txt` runs inside the sandbox without asking in on-request: the policy allowed it, not the skill.
+    expect(contexts.find((context) => context.id === 'skill')).toMatchObject({ approvedBy: 'policy' });
+    const untrusted = await makeAgent({
+      tools: [spy],
+      turns: [[loadSkill('load', 'release')], [shell('skill2', 'touch notes.txt')]],
+    });
+    await untrusted.agent.run('go');
+    expect(contexts.find((context) => context.id === 'skill2')).toEqual({
+      id: 'skill2',
+      preApproved: true,
+      approvedBy: 'skill:release',
+      approvalReason: expect.stringContaining('pre-approved by the skill "release" (allowed-tools: Bash(touch:*))'),
+    });
   });
 
   it('a resumed session has the skills its history loaded', async () => {
@@ -351,5 +380,120 @@ describe('skills\u2019 allowed-tools as tool policy', () => {
     } finally {
       await toolset.dispose();
     }
+  });
+});
+
+describe('skills\u2019 allowed-tools with approval mode "never" (the real shell tool and sandbox)', () => {
+  it('a pre-approved soft ask runs; what the skill did not pre-approve and escalations stay denied; nobody is asked', async () => {
+    writeSkill('fmt', 'Formats notes.', 'Bash(sed:*) Bash(touch:*)');
+    writeFileSync(join(workspace, 'notes.txt'), 'a\n');
+    const config = VtcodeConfigSchema.parse({ approval: 'never' });
+    const policy = await sandboxPolicyFromConfig(config, workspace);
+    const { AuditLog } = await import('@vtcode/sandbox');
+    const auditPath = join(root, 'audit.jsonl');
+    const audit = await AuditLog.open(auditPath, { fsync: false });
+    const toolset = await createVtcodeTools({ workspaceRoot: workspace, policy, audit });
+    try {
+      const run = await makeAgent({
+        approval: 'never',
+        tools: toolset.tools.filter((tool) => tool.name === 'shell'),
+        turns: [
+          [shell('before', 'sed -i s/a/b/ notes.txt')],
+          [loadSkill('load', 'fmt')],
+          [
+            shell('after', 'sed -i s/a/b/ notes.txt'),
+            shell('uncovered', 'find . -name "*.tmp" -delete'),
+            shell('outside', 'touch ../outside.txt'),
+            shell('plain', 'echo fine'),
+          ],
+        ],
+      });
+      const result = await run.agent.run('format the notes');
+      expect(result.status).toBe('completed');
+      // Before the skill: approval mode "never" denies the ask.
+      expect(run.finished('before')?.status).toBe('denied');
+      expect(run.finished('before')?.output).toContain('approval mode "never"');
+      // After: decided by the skill, and the tool's own sandbox check runs it (not "approved by skill", then "not run").
+      expect(run.decided('after')).toEqual([expect.objectContaining({ decision: 'allow', decidedBy: 'skill:fmt' })]);
+      expect(run.finished('after')?.status).toBe('ok');
+      expect(run.finished('after')?.output).toContain('exit code 0');
+      expect(readFileSync(join(workspace, 'notes.txt'), 'utf8')).toBe('b\n');
+      // Not pre-approved (find -delete), and an escalation the skill's rule matches (a path outside the workspace).
+      expect(run.finished('uncovered')?.status).toBe('denied');
+      expect(run.finished('outside')?.status).toBe('denied');
+      expect(run.finished('outside')?.output).toContain('outside the workspace');
+      expect(existsSync(join(root, 'outside.txt'))).toBe(false);
+      expect(run.finished('plain')?.status).toBe('ok');
+      // "never" asks nobody.
+      expect(run.events.filter((event) => event.type === 'approval-requested')).toEqual([]);
+      await audit.flush();
+      const decision = readFileSync(auditPath, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { type: string; data: Record<string, unknown> })
+        .find((record) => record.type === 'decision' && record.data.commandLine === 'sed -i s/a/b/ notes.txt');
+      expect(decision?.data).toMatchObject({ decision: 'allow', approver: 'skill:fmt' });
+    } finally {
+      await toolset.dispose();
+    }
+  });
+
+  it('with skill pre-approvals off, the same command stays denied after load_skill', async () => {
+    writeSkill('fmt', 'Formats notes.', 'Bash(sed:*)');
+    writeFileSync(join(workspace, 'notes.txt'), 'a\n');
+    const config = VtcodeConfigSchema.parse({ approval: 'never' });
+    const toolset = await createVtcodeTools({
+      workspaceRoot: workspace,
+      policy: await sandboxPolicyFromConfig(config, workspace),
+    });
+    try {
+      const run = await makeAgent({
+        approval: 'never',
+        skillPreApprovals: false,
+        tools: toolset.tools.filter((tool) => tool.name === 'shell'),
+        turns: [[loadSkill('load', 'fmt')], [shell('after', 'sed -i s/a/b/ notes.txt')]],
+      });
+      await run.agent.run('go');
+      expect(run.finished('load')?.status).toBe('ok');
+      expect(run.finished('after')?.status).toBe('denied');
+      expect(readFileSync(join(workspace, 'notes.txt'), 'utf8')).toBe('a\n');
+    } finally {
+      await toolset.dispose();
+    }
+  });
+});
+
+describe('loaded skills and compaction', () => {
+  it('a skill loaded before a summarising compaction stays active, in the summary, and on resume', async () => {
+    const ran: string[] = [];
+    const run = await makeAgent({
+      tools: [recordingShell(ran)],
+      config: { context: { window_tokens: 2_000, reserve_output_tokens: 500, keep_recent_messages: 2 } },
+      turns: [[loadSkill('load', 'release')], [shell('ls', 'ls')], [shell('after', 'npm test')]],
+    });
+    await run.agent.run(`release it. ${'Background for the release. '.repeat(500)}`);
+    const compaction = run.events.find(
+      (event): event is Extract<AgentEvent, { type: 'compaction' }> =>
+        event.type === 'compaction' && event.summary !== undefined,
+    );
+    expect(compaction?.loadedSkills).toEqual(['release']);
+    expect(compaction?.summary).toContain('## Skills loaded');
+    // The load_skill call is gone from the history, the skill is not.
+    expect(JSON.stringify(run.agent.state.messages)).not.toContain('"load_skill"');
+    expect(run.decided('after')[0]?.decidedBy).toBe('skill:release');
+    expect(ran).toEqual(['ls', 'npm test']);
+
+    const state = ConversationState.fromEvents(run.events);
+    expect(state.skillsBeforeCompaction).toEqual(['release']);
+    const resumedRan: string[] = [];
+    const resumed = await makeAgent({
+      tools: [recordingShell(resumedRan)],
+      state,
+      turns: [[shell('again', 'npm test')]],
+    });
+    expect(resumed.agent.activeSkills).toEqual(['release']);
+    await resumed.agent.run('again');
+    expect(resumed.decided('again')[0]?.decidedBy).toBe('skill:release');
+    expect(resumedRan).toEqual(['npm test']);
   });
 });

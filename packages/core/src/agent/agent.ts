@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type {
   AssistantMessage,
   FinishReason,
@@ -30,7 +31,7 @@ import {
   type ToolRegistry,
   toToolDefinitions,
 } from '../tools/agent-tool.ts';
-import { isSkillLoaderTool } from '../tools/skill-tool.ts';
+import { isSkillLoaderTool, type SkillLoaderTool } from '../tools/skill-tool.ts';
 
 /** Anything that consumes the event stream as it happens (session log, trajectory writer, a UI). */
 export interface EventSink {
@@ -90,13 +91,11 @@ type ApprovalOutcomeOfCall =
   | { ok: false; reason: string }
   | {
       ok: true;
-      /** The engine's policy allowed the call or the Approver approved it: the tool need not ask again. */
+      /** The engine's policy allowed the call, the Approver or a skill approved it: the tool need not ask again. */
       preApproved: boolean;
-      /**
-       * Allowed by an active skill's `allowed-tools`: the command it covers, the policy's reason to ask that it
-       * answered, and the reason to record.
-       */
-      skill?: { command?: string; policyReason: string; reason: string };
+      /** Who allowed it (`policy`, the Approver's name, `skill:<name>`) and why, when preApproved. */
+      approvedBy?: string;
+      reason?: string;
     };
 
 class TurnStreamError extends Error {
@@ -122,26 +121,43 @@ export class Agent {
   private calibration = 1;
   /** Skills loaded in this session: their `allowed-tools` pre-approve matching calls (absent without `load_skill`). */
   private readonly skillApprovals: SkillApprovals | undefined;
+  /** The `load_skill` tool, if the run has one. */
+  private readonly skillLoader: SkillLoaderTool | undefined;
 
   constructor(options: AgentOptions) {
     this.options = options;
     this.sessionId = options.sessionId;
     this.state = options.state ?? new ConversationState();
     this.toolDefinitions = toToolDefinitions(options.tools);
-    const loader = options.skillPreApprovals === false ? undefined : options.tools.list().find(isSkillLoaderTool);
-    if (loader) {
+    const loader = options.tools.list().find(isSkillLoaderTool);
+    this.skillLoader = loader;
+    if (loader && options.skillPreApprovals !== false) {
       this.skillApprovals = new SkillApprovals({
         resolve: (name) => loader.skillToolPolicy(name),
         workspaceRoot: options.cwd,
       });
-      // A resumed session: the skills its history loaded are active again.
-      for (const name of skillsLoadedIn(this.state.messages, loader.name)) this.skillApprovals.activate(name);
+      // A resumed session: the skills its history loaded are active again (those summarised away by a compaction
+      // too: the compaction event carries them).
+      for (const name of this.loadedSkills) this.skillApprovals.activate(name);
     }
   }
 
-  /** The skills active in this session (loaded by `load_skill`, here or before a resume), in load order. */
+  /**
+   * The skills active in this session (loaded by `load_skill`, here or before a resume or a compaction), in load
+   * order; empty when skills do not pre-approve (`skillPreApprovals: false`).
+   */
   get activeSkills(): string[] {
     return this.skillApprovals?.active ?? [];
+  }
+
+  /** Every skill this session loaded successfully, in load order, whether or not skills pre-approve calls. */
+  get loadedSkills(): string[] {
+    const names = [...this.state.skillsBeforeCompaction];
+    if (this.skillLoader) {
+      for (const name of skillsLoadedIn(this.state.messages, this.skillLoader.name))
+        if (!names.includes(name)) names.push(name);
+    }
+    return names;
   }
 
   /** Stamps and delivers one event: state first, then the sinks (the session log), then the listener. */
@@ -359,6 +375,8 @@ export class Agent {
       return pruned.messages;
     }
     const older = this.state.messages.slice(0, start);
+    // Skills loaded in the summarised part stay loaded (and keep pre-approving) after the compaction and on resume.
+    const loadedSkills = this.loadedSkills;
     const summary = renderSummary({
       goal: this.state.goal,
       userMessages: older.filter((message) => message.role === 'user').map((message) => textOf(message)),
@@ -369,6 +387,7 @@ export class Agent {
       touchedFiles: [...this.state.touchedFiles],
       commands: this.state.commands,
       plan: this.state.plan,
+      loadedSkills,
     });
     const kept = this.state.messages.length - start;
     const compacted: ModelMessage[] = [
@@ -383,6 +402,7 @@ export class Agent {
       prunedToolOutputs: pruned.pruned,
       summary,
       keptMessages: kept,
+      ...(loadedSkills.length > 0 ? { loadedSkills } : {}),
     });
     this.lastPruned = after.pruned;
     return after.messages;
@@ -528,24 +548,26 @@ export class Agent {
         cwd: this.options.cwd,
         toolCallId: call.toolCallId,
         preApproved: allowed.preApproved,
+        ...(allowed.approvedBy !== undefined ? { approvedBy: allowed.approvedBy } : {}),
+        ...(allowed.reason !== undefined ? { approvalReason: allowed.reason } : {}),
         signal,
         approvalMode: this.options.config.approval,
         sandboxMode: this.options.config.sandbox,
         onOutput: (chunk) => this.emit({ type: 'tool-call-output', toolCallId: call.toolCallId, chunk }),
         requestApproval: async (request) => {
-          // A tool's second check of the very command a skill pre-approved, asking for the very reason the skill
-          // answered, is answered from that decision (so the sandbox's audit log records the skill). Anything else a
-          // tool asks — an escalation such as running outside the sandbox or with the network, or a judgement the
-          // engine did not see (another working directory) — goes to the Approver: a skill never approves it.
-          const skill = allowed.skill;
-          if (
-            skill &&
-            !tool.handlesOwnApproval &&
-            skill.command !== undefined &&
-            request.command === skill.command &&
-            request.reason === skill.policyReason
-          ) {
-            return { approved: true, reason: skill.reason };
+          // What a tool asks for itself — an escalation such as the network or a path outside the workspace, or a
+          // judgement the engine did not make — goes to the Approver; a skill never answers it. Approval mode
+          // "never" asks nobody: the request is denied.
+          if (this.options.config.approval === 'never') {
+            const reason = `${request.reason}; approval mode "never" denies instead of asking`;
+            this.emit({
+              type: 'approval-decided',
+              toolCallId: call.toolCallId,
+              decision: 'deny',
+              reason,
+              decidedBy: 'policy',
+            });
+            return { approved: false, reason };
           }
           const decision = await this.askApprover(
             { ...request, toolCallId: call.toolCallId, toolName: call.toolName },
@@ -584,6 +606,8 @@ export class Agent {
   ): Promise<ApprovalOutcomeOfCall> {
     const config = this.options.config;
     const description = tool.describe?.(input) ?? { summary: `${tool.name}` };
+    // The command is judged where it runs (a shell call's own cwd), as the tool's own check will judge it.
+    const cwd = description.cwd !== undefined ? resolve(this.options.cwd, description.cwd) : this.options.cwd;
     const skillRule = await this.skillApprovals?.match({
       toolName: tool.name,
       kind: tool.kind,
@@ -599,7 +623,7 @@ export class Agent {
       sandboxMode: config.sandbox,
       toolPolicies: config.tools.policies,
       evaluateCommand: this.options.evaluateCommand ?? basicCommandEvaluator,
-      cwd: this.options.cwd,
+      cwd,
       ...(skillRule ? { skillRule } : {}),
     });
     if (verdict.decision === 'deny') return { ok: false, reason: `denied by policy: ${verdict.reason}` };
@@ -612,16 +636,17 @@ export class Agent {
         reason: verdict.reason,
         decidedBy: `skill:${verdict.preApprovedBy.skill}`,
       });
-      const skill = {
+      // The tool is told the call is approved and by whom: its own check answers the policy's ordinary ask from it
+      // (the sandbox's audit log records the skill), and asks through requestApproval for an escalation.
+      return {
+        ok: true,
+        preApproved: true,
+        approvedBy: `skill:${verdict.preApprovedBy.skill}`,
         reason: verdict.reason,
-        policyReason: verdict.preApprovedBy.policyReason,
-        ...(description.command !== undefined ? { command: description.command } : {}),
       };
-      // A tool that checks the command again asks through requestApproval, answered from this decision (above);
-      // a tool handling its own approval is told the call is approved and asks only for escalations.
-      return { ok: true, preApproved: tool.handlesOwnApproval === true, skill };
     }
-    if (verdict.decision === 'allow') return { ok: true, preApproved: true };
+    if (verdict.decision === 'allow')
+      return { ok: true, preApproved: true, approvedBy: 'policy', reason: `allowed by the policy: ${verdict.reason}` };
     // The tool asks for itself (after its own policy check), through requestApproval.
     if (tool.handlesOwnApproval) return { ok: true, preApproved: false };
     const decision = await this.askApprover(
@@ -638,7 +663,7 @@ export class Agent {
     );
     return decision.decision === 'deny'
       ? { ok: false, reason: `denied: ${decision.reason}` }
-      : { ok: true, preApproved: true };
+      : { ok: true, preApproved: true, approvedBy: this.options.approver.name, reason: decision.reason };
   }
 
   private async askApprover(request: import('../events/agent-event.ts').ApprovalRequest, signal: AbortSignal) {

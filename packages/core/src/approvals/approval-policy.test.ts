@@ -10,7 +10,7 @@ import {
   type SkillRuleMatch,
   type ToolPolicyInput,
 } from './approval-policy.ts';
-import { createSandboxCommandEvaluator, sandboxPolicyFromConfig } from './sandbox-evaluator.ts';
+import { createSandboxCommandEvaluator, keepsWorkspaceReadOnly, sandboxPolicyFromConfig } from './sandbox-evaluator.ts';
 
 const skillRule: SkillRuleMatch = { skill: 'release', rule: 'Bash(npm:*)' };
 
@@ -159,5 +159,67 @@ describe('decideToolCall with a skill rule (the sandbox command policy)', () => 
     );
     expect(verdict.decision).toBe('deny');
     expect(verdict.preApprovedBy).toBeUndefined();
+  });
+});
+
+describe('sandbox = "read-only" (sandboxPolicyFromConfig and the engine)', () => {
+  let workspace: string;
+  beforeAll(() => {
+    workspace = mkdtempSync(join(tmpdir(), 'vtcode-read-only-'));
+  });
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+  const setup = async (extra: Record<string, unknown>) => {
+    const config = VtcodeConfigSchema.parse({
+      sandbox: 'read-only',
+      sandbox_policy: { writable_roots: ['/tmp/elsewhere'] },
+      ...extra,
+    });
+    const policy = await sandboxPolicyFromConfig(config, workspace);
+    const evaluateCommand = await createSandboxCommandEvaluator(policy);
+    const decide = (command: string, more: Partial<ToolPolicyInput> = {}) =>
+      decideToolCall(
+        input({
+          command,
+          cwd: workspace,
+          sandboxMode: 'read-only',
+          approvalMode: config.approval,
+          evaluateCommand,
+          ...more,
+        }),
+      );
+    return { policy, decide };
+  };
+
+  it('the policy protects the whole workspace and drops extra writable roots; other modes do not', async () => {
+    const { policy } = await setup({});
+    expect(policy.workspace.protected).toContain('.');
+    expect(policy.workspace.writable).toEqual([]);
+    expect(keepsWorkspaceReadOnly(policy)).toBe(true);
+    const writable = await sandboxPolicyFromConfig(VtcodeConfigSchema.parse({}), workspace);
+    expect(writable.workspace.protected).not.toContain('.');
+    expect(keepsWorkspaceReadOnly(writable)).toBe(false);
+  });
+
+  it('a command not known to be read-only runs (its writes fail in the OS sandbox); without that evaluator it is denied', async () => {
+    const { decide } = await setup({});
+    const write = "node -e \"require('fs').writeFileSync('x', 'y')\"";
+    expect(await decide(write)).toMatchObject({ decision: 'allow', reason: 'runs inside the read-only sandbox' });
+    expect((await decide('ls'))?.decision).toBe('allow');
+    const basic = await decideToolCall(input({ command: write, sandboxMode: 'read-only', cwd: workspace }));
+    expect(basic.decision).toBe('deny');
+    expect(basic.reason).toContain('not known to be read-only');
+  });
+
+  it('a write the command policy sees is refused or asked (an escalation: no skill lifts it); untrusted still asks', async () => {
+    const { decide } = await setup({});
+    expect((await decide('echo hi > notes.txt')).decision).toBe('deny');
+    const touch = await decide('touch notes.txt', { skillRule: { skill: 's', rule: 'Bash(touch:*)' } });
+    expect(touch).toMatchObject({ decision: 'ask', escalation: true });
+    expect(touch.preApprovedBy).toBeUndefined();
+    const untrusted = await setup({ approval: 'untrusted' });
+    expect((await untrusted.decide('npm test')).decision).toBe('ask');
+    const edit = await decideToolCall(input({ toolName: 'edit_file', kind: 'edit', sandboxMode: 'read-only' }));
+    expect(edit.decision).toBe('deny');
   });
 });

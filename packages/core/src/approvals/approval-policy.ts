@@ -22,6 +22,11 @@ export interface PolicyDecision {
    * user-wide configuration): no skill lifts it.
    */
   escalation?: boolean;
+  /**
+   * For commands: the command runs where the OS sandbox keeps the workspace read-only (the sandbox's evaluator of a
+   * read-only policy says so), so in a read-only run it may run even when it is not known to be read-only.
+   */
+  workspaceReadOnly?: boolean;
   /** Set when the call is allowed only because an active skill's `allowed-tools` pre-approves it. */
   preApprovedBy?: SkillPreApproval;
 }
@@ -192,8 +197,9 @@ async function baseDecision(input: ToolPolicyInput): Promise<PolicyDecision> {
       const command = input.command ?? '';
       const verdict = await input.evaluateCommand(command, { cwd: input.cwd, sandboxMode: input.sandboxMode });
       if (verdict.decision === 'deny' && !isAskDeniedByMode(verdict)) return verdict;
-      if (input.sandboxMode === 'read-only' && verdict.safe !== true) {
-        // The OS sandbox still lets commands write the workspace, so a read-only run runs only known read-only ones.
+      if (input.sandboxMode === 'read-only' && verdict.safe !== true && verdict.workspaceReadOnly !== true) {
+        // Unless the OS sandbox keeps the workspace read-only (the sandbox's evaluator says so), nothing stops a
+        // command from writing it: a read-only run then runs only commands known to be read-only.
         return {
           decision: 'deny',
           reason: `"${command}" is not known to be read-only, and this run's sandbox is read-only`,

@@ -95,6 +95,9 @@ export const VtcodeConfigSchema = z
       .object({
         enabled: z.boolean().default(true),
         roots: z.array(z.string()).default([]),
+        /** A loaded skill's `allowed-tools` pre-approve the calls they match (never a deny or an escalation);
+         * `false`: skills still load, and every call follows the approval policy alone. */
+        pre_approve: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

@@ -176,6 +176,26 @@ describe('locateKey', () => {
     'max_turns = 3',
     'context.window_tokens = 1',
   ].join('\n');
+  it('[skills] pre_approve: on by default; the user may turn it off; a project may turn it off but not back on', () => {
+    expect(load()).toMatchObject({
+      config: { skills: { pre_approve: true } },
+      sources: { 'skills.pre_approve': 'defaults' },
+    });
+    const projectFile = join(project, '.vtcode', 'vtcode.toml');
+    writeFileSync(projectFile, '[skills]\npre_approve = false\n');
+    expect(load()).toMatchObject({
+      config: { skills: { pre_approve: false } },
+      sources: { 'skills.pre_approve': projectFile },
+    });
+    writeFileSync(userFile, '[skills]\npre_approve = false\n');
+    writeFileSync(projectFile, '[skills]\npre_approve = true\n');
+    const restricted = load();
+    expect(restricted.config.skills.pre_approve).toBe(false);
+    expect(restricted.warnings.join('\n')).toContain('skills.pre_approve ignored');
+    const issues = issuesOf(() => load({ flags: { skills: { pre_approve: 'yes' } } }));
+    expect(issues[0]).toMatchObject({ source: 'flags', key: 'skills.pre_approve' });
+  });
+
   it('finds keys in tables, dotted keys, and falls back to the enclosing table', () => {
     expect(locateKey(text, ['model'])).toBe(1);
     expect(locateKey(text, ['providers', 'my-atlas', 'base_url'])).toBe(4);

@@ -281,8 +281,9 @@ const SANDBOX_LOOSENESS: Record<string, number> = { 'read-only': 0, 'workspace-w
 /**
  * A repository's `.vtcode/vtcode.toml` is written by whoever wrote the repository, so it may tighten security but
  * not loosen it: a looser approval or sandbox mode, network access, extra writable or readable roots, tools set to
- * "allow", another audit log, and any redirection of a provider that sends the user's key (its `base_url`,
- * `api_key_env` or `headers` for a known or user-configured provider; `api_key_env` for a new one) are ignored.
+ * "allow", another audit log, skills' pre-approvals turned back on, and any redirection of a provider that sends the
+ * user's key (its `base_url`, `api_key_env` or `headers` for a known or user-configured provider; `api_key_env` for a
+ * new one) are ignored.
  */
 export function restrictProjectLayer(
   values: Record<string, unknown>,
@@ -319,6 +320,9 @@ export function restrictProjectLayer(
     if (policy && key in policy)
       drop(['sandbox_policy', key], 'it widens what commands may touch, or moves the audit log');
   }
+  const skills = isPlainObject(result.skills) ? result.skills : undefined;
+  if (skills?.pre_approve === true && !below.skills.pre_approve)
+    drop(['skills', 'pre_approve'], "it lets skills' allowed-tools run commands without asking");
   const tools = isPlainObject(result.tools) ? result.tools : undefined;
   const policies = isPlainObject(tools?.policies) ? (tools?.policies as Record<string, unknown>) : undefined;
   for (const [name, value] of Object.entries(policies ?? {})) {

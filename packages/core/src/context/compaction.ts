@@ -64,6 +64,8 @@ export interface SummaryInput {
   touchedFiles: string[];
   commands: string[];
   plan: PlanItem[];
+  /** Skills loaded so far (with `load_skill`): they stay active, though their instructions are summarised away. */
+  loadedSkills?: readonly string[];
 }
 
 /** Step two: a structured summary that replaces older messages — goal, decisions, touched files, todo list. */
@@ -94,6 +96,12 @@ export function renderSummary(input: SummaryInput): string {
       '',
       '## Commands run (latest last)',
       ...input.commands.slice(-10).map((command) => `- ${clip(command, 200)}`),
+    );
+  if (input.loadedSkills?.length)
+    lines.push(
+      '',
+      '## Skills loaded (still active; load one again with load_skill to reread its instructions)',
+      ...input.loadedSkills.map((name) => `- ${name}`),
     );
   lines.push(
     '',

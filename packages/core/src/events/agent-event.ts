@@ -127,7 +127,11 @@ export interface ApprovalDecidedEvent extends AgentEventBase {
   toolCallId: string;
   decision: ApprovalDecisionValue;
   reason: string;
-  /** Who decided: `policy`, `headless`, `user`, … */
+  /**
+   * Who decided: the Approver's name (`headless`, `tui`, `acp`, `user`, …); `policy` when the engine decided without
+   * asking (approval mode "never" denying what a tool asked for); `skill:<name>` when an active skill's
+   * `allowed-tools` pre-approved the call (nobody was asked; `reason` names the rule).
+   */
   decidedBy: string;
 }
 
@@ -161,6 +165,8 @@ export interface CompactionEvent extends AgentEventBase {
   /** When older messages were replaced by a summary: the summary, and how many of the newest messages were kept. */
   summary?: string;
   keptMessages?: number;
+  /** With a summary: the skills loaded so far (they stay active; a resumed session activates them again). */
+  loadedSkills?: string[];
 }
 
 export interface ErrorEvent extends AgentEventBase {

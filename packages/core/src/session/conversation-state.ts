@@ -16,6 +16,8 @@ export class ConversationState {
   readonly commands: string[] = [];
   goal = '';
   lastAssistantText = '';
+  /** Skills loaded before the last summarising compaction (its event carries them): still loaded, still active. */
+  skillsBeforeCompaction: string[] = [];
   private pendingCalls: Array<{ toolCallId: string; toolName: string }> = [];
   private readonly pendingResults = new Map<string, ToolResultPart>();
 
@@ -86,6 +88,7 @@ export class ConversationState {
         if (event.summary !== undefined) {
           const kept = event.keptMessages ? this.messages.slice(-event.keptMessages) : [];
           this.messages = [{ role: 'user', content: [{ type: 'text', text: event.summary }] }, ...kept];
+          this.skillsBeforeCompaction = [...(event.loadedSkills ?? [])];
         }
         break;
       default:

@@ -18,6 +18,14 @@ export interface AgentToolContext {
   /** True when the engine's policy already allowed (or the Approver approved) this call: a tool that checks again
    * need not ask a second time. */
   preApproved: boolean;
+  /**
+   * Who allowed the call, when `preApproved`: `policy` (nothing to ask), the Approver's name, or `skill:<name>` (an
+   * active skill's `allowed-tools`). A skill answers only the policy's ordinary asks: a tool whose own check finds an
+   * escalation (the network, paths outside the workspace) or a hard ask must still ask through `requestApproval`.
+   */
+  approvedBy?: string;
+  /** Why the call was allowed, when `preApproved` (e.g. the skill and rule that pre-approved it), for the audit log. */
+  approvalReason?: string;
   approvalMode: ApprovalMode;
   sandboxMode: SandboxMode;
   /** Streams live output (command output) to the event stream. */
@@ -42,6 +50,8 @@ export interface AgentToolResult {
 export interface ToolCallDescription {
   summary: string;
   command?: string;
+  /** Where the command runs, when not the workspace root (relative to it, or absolute). */
+  cwd?: string;
   paths?: string[];
 }
 

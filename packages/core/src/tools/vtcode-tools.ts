@@ -1,5 +1,6 @@
 import type { AuditLog, SandboxPolicy } from '@vtcode/sandbox';
 import type { Tool, ToolContext, ToolOutputEvent } from '@vtcode/tools';
+import { askKindOf } from '../approvals/sandbox-evaluator.ts';
 import type { PlanItem } from '../events/agent-event.ts';
 import type { AgentTool, AgentToolContext, ToolCallDescription } from './agent-tool.ts';
 
@@ -38,6 +39,10 @@ export interface VtcodeTools {
  * `@vtcode/tools` behind the engine's AgentTool seam: one tool session per run (read tracker, todo list, PTYs),
  * output events routed to the calling tool's stream, approvals asked through the engine (once: a call the engine
  * already allowed is not asked again).
+ *
+ * The engine decides approvals, so the tools' own command check runs under the policy with approval mode
+ * "on-request" when it says "never": what that check would ask comes back to the engine, which answers from its
+ * decision (a skill's pre-approval) or denies (approval mode "never" asks nobody).
  */
 export async function createVtcodeTools(options: VtcodeToolsOptions): Promise<VtcodeTools> {
   const { createToolSession, createToolset, defaultTools, describeTool } = await import('@vtcode/tools');
@@ -50,9 +55,13 @@ export async function createVtcodeTools(options: VtcodeToolsOptions): Promise<Vt
     if (!context) return;
     if (event.type === 'stdout' || event.type === 'stderr' || event.type === 'pty-output') context.onOutput(event.text);
   };
+  const policy =
+    options.policy?.approval.mode === 'never'
+      ? { ...options.policy, approval: { ...options.policy.approval, mode: 'on-request' as const } }
+      : options.policy;
   const session = createToolSession({
     workspaceRoot: options.workspaceRoot,
-    ...(options.policy !== undefined ? { policy: options.policy } : {}),
+    ...(policy !== undefined ? { policy } : {}),
     ...(options.audit ? { audit: options.audit } : {}),
     ...(options.shellTimeoutMs ? { shellTimeoutMs: options.shellTimeoutMs } : {}),
     onOutput: route,
@@ -78,8 +87,19 @@ export async function createVtcodeTools(options: VtcodeToolsOptions): Promise<Vt
             base.output(event);
           },
           approve: async (request) => {
-            if (context.preApproved)
-              return { approved: true, approver: 'vtcode-engine', reason: 'allowed by the engine' };
+            // The tool's own check asks: answered from the engine's decision — unless a skill made it and this ask
+            // is one no skill answers (an escalation or a hard ask), or approval mode "never" allowed the call
+            // only because the engine saw no ask (then the engine denies it).
+            const { hard, escalation } = askKindOf(request.evaluation);
+            const skill = context.approvedBy?.startsWith('skill:') ? context.approvedBy : undefined;
+            const bySkill = skill !== undefined;
+            const answered = bySkill ? !hard && !escalation : context.approvalMode !== 'never';
+            if (context.preApproved && answered)
+              return {
+                approved: true,
+                approver: skill ?? 'vtcode-engine',
+                reason: context.approvalReason ?? 'allowed by the engine',
+              };
             const outcome = await context.requestApproval({
               kind: tool.kind,
               summary: `run: ${request.commandLine}`,
@@ -120,7 +140,12 @@ export async function createVtcodeTools(options: VtcodeToolsOptions): Promise<Vt
 /** What a call of one of `@vtcode/tools`' tools does, for approvals (`run: npm test`, `edit_file src/a.ts`). */
 export function describeCall(name: string, input: unknown): ToolCallDescription {
   const record = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
-  if (typeof record.command === 'string') return { summary: `run: ${record.command}`, command: record.command };
+  if (typeof record.command === 'string')
+    return {
+      summary: `run: ${record.command}`,
+      command: record.command,
+      ...(typeof record.cwd === 'string' && record.cwd !== '' ? { cwd: record.cwd } : {}),
+    };
   if (typeof record.path === 'string') return { summary: `${name} ${record.path}`, paths: [record.path] };
   if (typeof record.url === 'string') return { summary: `fetch ${record.url}` };
   if (typeof record.patch === 'string' || typeof record.input === 'string') {
