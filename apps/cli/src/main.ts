@@ -79,6 +79,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`vtcode ${VERSION}\n`);
     return EXIT.success;
   }
+  // zod compiles a parser for each object schema (`new Function`) on its first parse, which pays off only after many
+  // parses of the same schema; vtcode parses its configuration and each tool input a few times (measured: 7 ms sooner
+  // to the first model request). The bundle holds the one copy of zod every package uses.
+  const { config: configureZod } = await import('zod');
+  configureZod({ jitless: true });
   const io = makeIO(process.cwd());
   if (rest.includes('--help') || rest.includes('-h')) {
     if (command === 'atif' || command === 'skills' || command === 'sandbox') {
