@@ -224,6 +224,11 @@ describe('vtcode sandbox is vtcode-sandbox with the project defaults', () => {
       expect(help.stdout).toContain("default: this project's vtcode.toml");
       expect(help.stdout).not.toContain('vtcode-sandbox');
     }
+    // vtcode's own help: its exit codes are the agent's; vtcode sandbox keeps vtcode-sandbox's.
+    const top = await runCli(['--help'], options);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/Exit codes: 0 success, 1 agent failure/);
+    expect(top.stdout).toMatch(/vtcode sandbox uses vtcode-sandbox's own codes[\s\S]*77 refused by the policy/);
     const unknown = await runCli(['sandbox', 'frobnicate'], options);
     expect(unknown.code).toBe(64);
     expect(unknown.stderr).toBe(

@@ -235,3 +235,51 @@ describe("a skill's allowed-tools with approval mode never", () => {
     expect(config.stdout).toMatch(/skills\.pre_approve\s+false\s+.*\.vtcode\/vtcode\.toml/);
   });
 });
+
+describe('loaded skills across a compaction', () => {
+  it('a skill loaded before the conversation was summarised is still active, and again after --resume', async () => {
+    home.writeUserConfig(
+      fakeProviderConfig(
+        [{ id: 'fake', baseURL: server.openaiBaseURL }],
+        '[context]\nwindow_tokens = 4000\nreserve_output_tokens = 500\nkeep_recent_messages = 2',
+      ),
+    );
+    server.enqueue({
+      content: [{ type: 'tool-call', id: 'c_load', name: 'load_skill', arguments: { name: 'run-tests' } }],
+    });
+    for (let index = 1; index <= 6; index++) {
+      server.enqueue({
+        content: [
+          { type: 'text', text: `Finding ${index}: ${'the cart total is computed twice in checkout. '.repeat(40)}` },
+          { type: 'tool-call', id: `c_read${index}`, name: 'read_file', arguments: { path: 'README.md' } },
+        ],
+      });
+    }
+    server.enqueue({ content: [shell('c_after', 'node --test')] }, { content: [{ type: 'text', text: 'Done.' }] });
+    const first = await runCli(['exec', '--json', '--approval', 'untrusted', 'investigate the cart'], {
+      cwd: home.workspace,
+      env: home.env,
+    });
+    expect(first.code, first.stderr).toBe(0);
+    const events = parseEvents(first.stdout);
+    const summarised = events.filter((event) => event.type === 'compaction' && event.summary !== undefined);
+    expect(summarised.length).toBeGreaterThan(0);
+    expect(summarised.at(-1)?.loadedSkills).toEqual(['run-tests']);
+    expect(String(summarised.at(-1)?.summary)).toContain('- run-tests');
+    // The request after the compaction no longer holds the load_skill call; the skill still decides.
+    const lastRequest = JSON.stringify(server.requests.at(-1)?.body.messages ?? []);
+    expect(lastRequest).not.toContain('c_load');
+    expect(byCall(events, 'approval-decided', 'c_after')[0]).toMatchObject({ decidedBy: 'skill:run-tests' });
+
+    const sessionId = events.find((event) => event.type === 'run-start')?.sessionId as string;
+    server.enqueue({ content: [shell('c_resumed', 'node --test')] }, { content: [{ type: 'text', text: 'Same.' }] });
+    const resumed = await runCli(
+      ['exec', '--json', '--approval', 'untrusted', '--resume', sessionId, 'run them again'],
+      { cwd: home.workspace, env: home.env },
+    );
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const later = parseEvents(resumed.stdout);
+    expect(byCall(later, 'approval-decided', 'c_resumed')[0]).toMatchObject({ decidedBy: 'skill:run-tests' });
+    expect(byCall(later, 'tool-call-finished', 'c_resumed')[0]?.output).toMatch(/\[exit code 1\]$/);
+  });
+});

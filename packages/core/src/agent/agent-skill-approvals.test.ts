@@ -292,6 +292,22 @@ describe('skills\u2019 allowed-tools as tool policy', () => {
     expect(run.decided('after')[1]).toMatchObject({ decision: 'deny', decidedBy: 'recording' });
     expect(run.finished('after')?.output).toContain('no network for you');
     expect(ran).toEqual([]);
+
+    // Approval mode "never": the tool's request is denied by the engine; nobody is asked.
+    asked.length = 0;
+    const never = await makeAgent({
+      tools: [recordingShell(ran, { handlesOwnApproval: true, escalate: true })],
+      approver,
+      approval: 'never',
+      turns: [[loadSkill('load', 'release')], [shell('after', 'npm test')]],
+    });
+    await never.agent.run('go');
+    expect(asked).toEqual([]);
+    expect(never.requested('after')).toEqual([]);
+    expect(never.decided('after')).toEqual([
+      expect.objectContaining({ decision: 'deny', decidedBy: 'policy', reason: expect.stringContaining('"never"') }),
+    ]);
+    expect(ran).toEqual([]);
   });
 
   it('the tool is told who approved the call (the skill) and why; a call the policy allowed says "policy"', async () => {

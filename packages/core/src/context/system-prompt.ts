@@ -42,7 +42,10 @@ export function buildSystemPrompt(options: SystemPromptOptions): string {
     `- Platform: ${platform()} ${release()}; Node ${process.version}`,
     `- Date: ${(options.date ?? new Date()).toISOString().slice(0, 10)}`,
     `- Approval mode: ${options.approvalMode}; sandbox: ${options.sandboxMode}`,
-  ];
+    options.sandboxMode === 'read-only'
+      ? '- The workspace is read-only: edits are refused and commands cannot write it (they may write under $TMPDIR). Investigate and answer; do not try to change files.'
+      : '',
+  ].filter(Boolean);
   const sections = [guidance.join('\n'), environment.join('\n')];
   if (options.replayNote) sections.push(`# Replay\n${options.replayNote}`);
   if (options.agentsMd) sections.push(`# Project instructions (${options.agentsMd.path})\n${options.agentsMd.text}`);
