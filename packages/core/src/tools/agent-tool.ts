@@ -30,7 +30,10 @@ export interface AgentToolContext {
   sandboxMode: SandboxMode;
   /** Streams live output (command output) to the event stream. */
   onOutput(chunk: string): void;
-  /** Asks the Approver (through the engine, which records the request and the decision). */
+  /**
+   * Asks the Approver (through the engine, which records the request and the decision). A skill never answers it;
+   * in approval mode "never" the engine denies it without asking anyone (`decidedBy: "policy"`).
+   */
   requestApproval(request: Omit<ApprovalRequest, 'toolCallId' | 'toolName'>): Promise<ApprovalOutcome>;
 }
 

@@ -13,13 +13,18 @@ let workspace: string;
 let toolset: VtcodeTools;
 let shell: AgentTool;
 let policyMode: string;
+let auditPath: string;
+let audit: import('@vtcode/sandbox').AuditLog;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'vtcode-tools-adapter-'));
   workspace = join(root, 'workspace');
   mkdirSync(workspace);
   const policy = await sandboxPolicyFromConfig(VtcodeConfigSchema.parse({ approval: 'never' }), workspace);
-  toolset = await createVtcodeTools({ workspaceRoot: workspace, policy });
+  const { AuditLog } = await import('@vtcode/sandbox');
+  auditPath = join(root, 'audit.jsonl');
+  audit = await AuditLog.open(auditPath, { fsync: false });
+  toolset = await createVtcodeTools({ workspaceRoot: workspace, policy, audit });
   policyMode = policy.approval.mode;
   shell = toolset.tools.find((tool) => tool.name === 'shell') as AgentTool;
 });
@@ -95,7 +100,7 @@ describe('the @vtcode/tools adapter under approval mode "never"', () => {
     expect(readFileSync(join(workspace, 'notes.txt'), 'utf8')).toBe('a\n');
   });
 
-  it('outside mode "never" a call the engine allowed is not asked again', async () => {
+  it('outside mode "never" a call the engine allowed is not asked again; the audit names who approved it', async () => {
     const { result, asked } = await runShell('sed -i s/a/b/ notes.txt', {
       approvalMode: 'on-request',
       preApproved: true,
@@ -104,6 +109,17 @@ describe('the @vtcode/tools adapter under approval mode "never"', () => {
     });
     expect(asked).toEqual([]);
     expect(result.isError).toBe(false);
+    await audit.flush();
+    const decisions = readFileSync(auditPath, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string; data: Record<string, unknown> })
+      .filter((record) => record.type === 'decision' && record.data.decision === 'allow')
+      .map((record) => [record.data.approver, record.data.reason]);
+    expect(decisions).toEqual([
+      ['skill:fmt', expect.stringContaining('pre-approved by the skill "fmt"')],
+      ['tui', expect.stringContaining('approved by the user')],
+    ]);
   });
 });
 

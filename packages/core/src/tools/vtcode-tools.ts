@@ -91,13 +91,14 @@ export async function createVtcodeTools(options: VtcodeToolsOptions): Promise<Vt
             // is one no skill answers (an escalation or a hard ask), or approval mode "never" allowed the call
             // only because the engine saw no ask (then the engine denies it).
             const { hard, escalation } = askKindOf(request.evaluation);
-            const skill = context.approvedBy?.startsWith('skill:') ? context.approvedBy : undefined;
-            const bySkill = skill !== undefined;
+            const approvedBy = context.approvedBy;
+            const bySkill = approvedBy?.startsWith('skill:') === true;
             const answered = bySkill ? !hard && !escalation : context.approvalMode !== 'never';
             if (context.preApproved && answered)
               return {
                 approved: true,
-                approver: skill ?? 'vtcode-engine',
+                // The audit log names who decided: the skill, the Approver (`tui`, `acp`, …), or the engine's policy.
+                approver: approvedBy && approvedBy !== 'policy' ? approvedBy : 'vtcode-engine',
                 reason: context.approvalReason ?? 'allowed by the engine',
               };
             const outcome = await context.requestApproval({
