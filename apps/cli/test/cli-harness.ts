@@ -153,3 +153,14 @@ export function processesMatching(marker: string): number[] {
   }
   return pids;
 }
+
+/** Polls `check` every 25 ms until it returns a value (not undefined or false); throws after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

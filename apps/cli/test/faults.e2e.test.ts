@@ -12,6 +12,7 @@ import {
   runCli,
   spawnCli,
   type TestHome,
+  waitFor,
 } from './cli-harness.ts';
 import { fixCartScript } from './scripts.ts';
 
@@ -31,16 +32,6 @@ afterEach(async () => {
 
 const primary = () => servers[0] as FakeServer;
 const secondary = () => servers[1] as FakeServer;
-
-async function waitFor<T>(check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function sessionEvents(): Array<Record<string, unknown> & { type: string }> {
   const [file] = readdirSync(home.sessionsDir);

@@ -13,6 +13,7 @@ import {
   runCli,
   spawnCli,
   type TestHome,
+  waitFor,
 } from './cli-harness.ts';
 
 let home: TestHome;
@@ -30,16 +31,6 @@ function runSandboxBin(args: string[], options: { cwd: string; env: Record<strin
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return collect(child);
-}
-
-async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('vtcode sandbox is vtcode-sandbox with the project defaults', () => {
