@@ -148,6 +148,8 @@ describe('a project config may tighten security but not loosen it', () => {
     expect(sources.approval).toBe(userFile);
     expect(warnings).toHaveLength(8);
     expect(warnings.join('\n')).toContain('providers.openai.base_url ignored');
+    // Each warning says where the setting may go instead: the user config, by its path.
+    for (const warning of warnings) expect(warning).toContain(`set it in your user config, ${userFile})`);
   });
 
   it('lets a project tighten: a stricter approval and a read-only sandbox apply', () => {

@@ -146,7 +146,7 @@ export function loadConfig(options: LoadConfigOptions): EffectiveConfig {
     warnings.push(
       ...restricted.ignored.map(
         (item) =>
-          `${projectLayer.source}: ${item} (a project's config may not loosen security; set it in your user config, the environment or a flag)`,
+          `${projectLayer.source}: ${item} (a project's config may not loosen security; set it in your user config, ${userPath})`,
       ),
     );
   }
