@@ -6,11 +6,13 @@ import { contentText, createTestHome, fakeProviderConfig, parseEvents, runCli, t
 
 let server: FakeServer;
 let home: TestHome;
+const TRUST_PROJECT_SKILLS = '[skills]\ntrust_project_skills = true';
 
 beforeEach(async () => {
   server = await createFakeServer();
   home = createTestHome();
-  home.writeUserConfig(fakeProviderConfig([{ id: 'fake', baseURL: server.openaiBaseURL }]));
+  // The skills below come with the project; the user trusts project skills (the default, off, is tested below).
+  home.writeUserConfig(fakeProviderConfig([{ id: 'fake', baseURL: server.openaiBaseURL }], TRUST_PROJECT_SKILLS));
   const skill = join(home.workspace, '.agents', 'skills', 'run-tests');
   mkdirSync(skill, { recursive: true });
   writeFileSync(
@@ -241,7 +243,7 @@ describe('loaded skills across a compaction', () => {
     home.writeUserConfig(
       fakeProviderConfig(
         [{ id: 'fake', baseURL: server.openaiBaseURL }],
-        '[context]\nwindow_tokens = 4000\nreserve_output_tokens = 500\nkeep_recent_messages = 2',
+        `${TRUST_PROJECT_SKILLS}\n[context]\nwindow_tokens = 4000\nreserve_output_tokens = 500\nkeep_recent_messages = 2`,
       ),
     );
     server.enqueue({
@@ -281,5 +283,26 @@ describe('loaded skills across a compaction', () => {
     const later = parseEvents(resumed.stdout);
     expect(byCall(later, 'approval-decided', 'c_resumed')[0]).toMatchObject({ decidedBy: 'skill:run-tests' });
     expect(byCall(later, 'tool-call-finished', 'c_resumed')[0]?.output).toMatch(/\[exit code 1\]$/);
+  });
+});
+
+describe('project skills are not trusted by default', () => {
+  it("a repository's own skill loads, but its allowed-tools pre-approve nothing until the user trusts project skills", async () => {
+    home.writeUserConfig(fakeProviderConfig([{ id: 'fake', baseURL: server.openaiBaseURL }]));
+    server.enqueue(
+      { content: [{ type: 'tool-call', id: 'c_load', name: 'load_skill', arguments: { name: 'run-tests' } }] },
+      { content: [shell('c_test', 'node --test')] },
+      { content: [{ type: 'text', text: 'Done.' }] },
+    );
+    const result = await runCli(['exec', '--json', '--approval', 'untrusted', 'run the tests'], {
+      cwd: home.workspace,
+      env: home.env,
+    });
+    const events = parseEvents(result.stdout);
+    const loaded = byCall(events, 'tool-call-finished', 'c_load')[0];
+    expect(loaded?.status).toBe('ok');
+    expect(String(loaded?.output)).toContain('Its allowed-tools are not applied: it comes with the project');
+    expect(byCall(events, 'tool-call-finished', 'c_test')[0]?.status).toBe('denied');
+    expect(byCall(events, 'approval-decided', 'c_test')[0]?.decidedBy).toBe('headless');
   });
 });

@@ -64,6 +64,7 @@ export async function buildTools(
         cwd,
         ...(env.HOME ? { homeDir: env.HOME } : {}),
         extraRoots: config.skills.roots,
+        trustProjectSkills: config.skills.trust_project_skills,
         ...(skillsCache ? { cache: skillsCache } : {}),
       })
     : undefined;

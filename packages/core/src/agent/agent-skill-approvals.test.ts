@@ -131,13 +131,19 @@ async function makeAgent(options: {
   state?: ConversationState;
   skillPreApprovals?: boolean;
   config?: Record<string, unknown>;
+  /** The skills here live in the project; most tests trust them (the default, false, has tests of its own). */
+  trustProjectSkills?: boolean;
 }) {
   const config = VtcodeConfigSchema.parse({
     approval: options.approval ?? 'untrusted',
     ...(options.policies ? { tools: { policies: options.policies } } : {}),
     ...options.config,
   });
-  const skills = await setupSkills({ cwd: workspace, homeDir: home });
+  const skills = await setupSkills({
+    cwd: workspace,
+    homeDir: home,
+    trustProjectSkills: options.trustProjectSkills ?? true,
+  });
   const events: AgentEvent[] = [];
   const agent = new Agent({
     model: scriptedModel(options.turns),
@@ -201,6 +207,41 @@ describe('skills\u2019 allowed-tools as tool policy', () => {
     expect(run.finished('outside')?.status).toBe('denied');
     expect(ran).toEqual(['npm test -- --watch=false']);
     expect(run.agent.activeSkills).toEqual(['release']);
+  });
+
+  it('a project skill pre-approves nothing unless the user trusts project skills; a user skill does', async () => {
+    const ran: string[] = [];
+    const untrusted = await makeAgent({
+      tools: [recordingShell(ran)],
+      trustProjectSkills: false,
+      turns: [[loadSkill('load', 'release')], [shell('after', 'npm test')]],
+    });
+    await untrusted.agent.run('go');
+    expect(untrusted.finished('load')?.status).toBe('ok');
+    expect(untrusted.finished('load')?.output).toContain(
+      'Its allowed-tools are not applied: it comes with the project',
+    );
+    expect(untrusted.finished('after')?.status).toBe('denied');
+    expect(untrusted.decided('after')[0]?.decidedBy).toBe('headless');
+    expect(ran).toEqual([]);
+
+    // The same skill installed for the user (~/.agents/skills) is the user's choice: its rules apply.
+    const userSkill = join(home, '.agents', 'skills', 'deploy');
+    mkdirSync(userSkill, { recursive: true });
+    writeFileSync(
+      join(userSkill, 'SKILL.md'),
+      '---\nname: deploy\ndescription: Deploy.\nallowed-tools: Bash(npm test:*)\n---\n\nTest, then deploy.\n',
+    );
+    const user = await makeAgent({
+      tools: [recordingShell(ran)],
+      trustProjectSkills: false,
+      turns: [[loadSkill('load', 'deploy')], [shell('after', 'npm test')]],
+    });
+    await user.agent.run('go');
+    expect(user.finished('load')?.output).not.toContain('not applied');
+    expect(user.finished('after')?.status).toBe('ok');
+    expect(user.decided('after')[0]?.decidedBy).toBe('skill:deploy');
+    expect(ran).toEqual(['npm test']);
   });
 
   it('a skill that failed to load (unknown name) activates nothing', async () => {

@@ -98,6 +98,10 @@ export const VtcodeConfigSchema = z
         /** A loaded skill's `allowed-tools` pre-approve the calls they match (never a deny or an escalation);
          * `false`: skills still load, and every call follows the approval policy alone. */
         pre_approve: z.boolean().default(true),
+        /** Skills that come with the project (`.vtcode/skills`, `.agents/skills` in the repository) pre-approve too.
+         * Off by default: a repository's files may not loosen security (only the user config, the environment or a
+         * flag may turn this on). Their instructions load either way. */
+        trust_project_skills: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

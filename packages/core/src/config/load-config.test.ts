@@ -178,6 +178,20 @@ describe('locateKey', () => {
     'max_turns = 3',
     'context.window_tokens = 1',
   ].join('\n');
+  it('[skills] trust_project_skills: off by default; the user may turn it on; a project may not', () => {
+    expect(load().config.skills.trust_project_skills).toBe(false);
+    const projectFile = join(project, '.vtcode', 'vtcode.toml');
+    writeFileSync(projectFile, '[skills]\ntrust_project_skills = true\n');
+    const restricted = load();
+    expect(restricted.config.skills.trust_project_skills).toBe(false);
+    expect(restricted.warnings.join('\n')).toContain('skills.trust_project_skills ignored');
+    writeFileSync(userFile, '[skills]\ntrust_project_skills = true\n');
+    expect(load()).toMatchObject({
+      config: { skills: { trust_project_skills: true } },
+      sources: { 'skills.trust_project_skills': projectFile },
+    });
+  });
+
   it('[skills] pre_approve: on by default; the user may turn it off; a project may turn it off but not back on', () => {
     expect(load()).toMatchObject({
       config: { skills: { pre_approve: true } },

@@ -323,6 +323,8 @@ export function restrictProjectLayer(
   const skills = isPlainObject(result.skills) ? result.skills : undefined;
   if (skills?.pre_approve === true && !below.skills.pre_approve)
     drop(['skills', 'pre_approve'], "it lets skills' allowed-tools run commands without asking");
+  if (skills?.trust_project_skills === true && !below.skills.trust_project_skills)
+    drop(['skills', 'trust_project_skills'], "it lets the repository's own skills run commands without asking");
   const tools = isPlainObject(result.tools) ? result.tools : undefined;
   const policies = isPlainObject(tools?.policies) ? (tools?.policies as Record<string, unknown>) : undefined;
   for (const [name, value] of Object.entries(policies ?? {})) {

@@ -27,6 +27,11 @@ export interface SetupSkillsOptions {
   signal?: AbortSignal;
   /** With a cache, an unchanged set of skills costs a directory walk instead of parsing every frontmatter. */
   cache?: SkillsCatalogCache;
+  /**
+   * Whether skills found in the project (scope `project`) may pre-approve tools through their `allowed-tools`
+   * (default false: a repository's files may not loosen security). User, system and embedded skills always may.
+   */
+  trustProjectSkills?: boolean;
 }
 
 export const LOAD_SKILL_TOOL = 'load_skill';
@@ -110,8 +115,13 @@ export async function setupSkills(options: SetupSkillsOptions): Promise<SkillsSe
       }
       try {
         const loaded = await skillsModule.loadSkill(skill);
-        policies.set(skill.name, loaded.toolPolicy);
-        return { output: skillsModule.renderSkillContent(loaded) };
+        const policy = grantedPolicy(skill, loaded.toolPolicy);
+        policies.set(skill.name, policy);
+        const withheld =
+          policy.preApproved.length < loaded.toolPolicy.preApproved.length
+            ? `\n\n(Its allowed-tools are not applied: it comes with the project, and project skills pre-approve nothing unless the user sets [skills] trust_project_skills = true in their own configuration. Its commands follow the approval policy.)`
+            : '';
+        return { output: `${skillsModule.renderSkillContent(loaded)}${withheld}` };
       } catch (error) {
         return { output: `could not load skill ${skill.name}: ${(error as Error).message}`, isError: true };
       }
@@ -123,14 +133,20 @@ export async function setupSkills(options: SetupSkillsOptions): Promise<SkillsSe
         const skill = (await discover()).byName.get(name);
         if (!skill) return undefined;
         const loaded = await skillsModule.loadSkill(skill);
-        policies.set(name, loaded.toolPolicy);
-        return loaded.toolPolicy;
+        const policy = grantedPolicy(skill, loaded.toolPolicy);
+        policies.set(name, policy);
+        return policy;
       } catch {
         return undefined;
       }
     },
   };
   return { catalog, tool, skills, warnings };
+
+  /** What a skill's `allowed-tools` may grant: nothing for a project skill unless the user trusts project skills. */
+  function grantedPolicy(skill: Skill, policy: SkillToolPolicy): SkillToolPolicy {
+    return skill.scope === 'project' && options.trustProjectSkills !== true ? { ...policy, preApproved: [] } : policy;
+  }
 }
 
 /** Every SKILL.md under the roots (two levels deep, as discovery looks) with its size and time. */
