@@ -149,7 +149,14 @@ export function parseWithGrammar(source: string): ParsedCommandLine {
 
 /** Parses a command line (loading the grammar on first use, and only when the line is not plain). */
 export async function parseCommandLine(source: string): Promise<ParsedCommandLine> {
-  if (!loadedParser && parseSimpleLine(source) === undefined) await loadShellParser();
+  if (!loadedParser) {
+    try {
+      return parseCommandLineSync(source);
+    } catch (error) {
+      if (!isParserNotLoadedError(error)) throw error;
+    }
+    await loadShellParser();
+  }
   return parseCommandLineSync(source);
 }
 
